@@ -1,0 +1,1 @@
+// WooshPay module: see Package.swift

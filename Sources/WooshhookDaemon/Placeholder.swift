@@ -1,0 +1,1 @@
+// WooshhookDaemon module: see Package.swift

@@ -1,0 +1,1 @@
+// WooshhookTesting module: see Package.swift
