@@ -98,7 +98,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WooshhookTesting", "WooshPay"],
+            dependencies: [
+                "WooshhookTesting",
+                "WooshPay",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

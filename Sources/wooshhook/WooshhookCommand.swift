@@ -1,6 +1,13 @@
 import ArgumentParser
+import WooshhookDaemon
 
+/// The `wooshhook` command: the subcommand list and nothing else.
 @main
 struct WooshhookCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wooshhook", abstract: "WooshPay webhook receiver")
+    static let configuration = CommandConfiguration(
+        commandName: "wooshhook",
+        abstract: "Receives WooshPay webhooks, journals every event durably before answering, and replays them.",
+        version: WooshhookVersion.current,
+        subcommands: [Serve.self, CheckConfig.self, Tail.self, JournalCommand.self, Sign.self, Send.self]
+    )
 }

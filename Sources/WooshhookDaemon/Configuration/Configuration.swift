@@ -1,0 +1,65 @@
+/// The effective configuration of one wooshhook instance (SPEC §6 and §10).
+///
+/// Every key has its SPEC default here, so a file only needs to name what differs. Paths are already resolved
+/// against the configuration file's folder, and secrets are already read from `secret_files`.
+public struct Configuration: Sendable, Equatable {
+    /// `listen.host` / `listen.port`: where to listen unless a socket is handed over by systemd.
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8085
+    /// `path`: the one path WooshPay posts to.
+    public var path = "/webhooks/wooshpay"
+    /// Every secret from `secrets` and `secret_files`, in that order; the first one signs `replay` and `send`.
+    public var secrets: [String] = []
+    /// Where each secret came from ("secrets[0]", a file path), for messages that must not show the secret itself.
+    public var secretSources: [String] = []
+    public var toleranceSeconds = 300
+    public var maxBodyBytes = 1_048_576
+    public var journal = JournalSettings()
+    public var dedupeWindowHours = 96
+    public var handlers: [HandlerConfiguration] = []
+    public var trustedProxies = TrustedProxies(["127.0.0.1", "::1"])
+    public var workers = Configuration.defaultWorkers
+    public var maxConnections = 1024
+    public var readTimeoutSeconds = 10.0
+    public var shutdownTimeoutSeconds = 10.0
+    public var logLevel = LogLevelSetting.info
+    public var logFormat = LogFormat.text
+    /// The file this came from, when it came from a file.
+    public var sourcePath: String?
+
+    /// `journal.*` keys.
+    public struct JournalSettings: Sendable, Equatable {
+        public var directory = "journal"
+        public var fsync = FsyncSetting.always
+        public var fsyncIntervalMilliseconds = 50
+        public var segmentBytes = 67_108_864
+        public var retentionDays = 0
+    }
+
+    /// `journal.fsync`: the durability policy (SPEC §3).
+    public enum FsyncSetting: String, Sendable, Equatable, CaseIterable {
+        case always, interval, never
+    }
+
+    /// `log_format`.
+    public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+        case text, json
+    }
+
+    /// `log_level`, the swift-log levels by their names.
+    public enum LogLevelSetting: String, Sendable, Equatable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    /// The number of cores, which is also the default number of event-loop threads.
+    public static var defaultWorkers: Int {
+        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// All defaults, no secrets: what `check-config` starts from.
+    public init() {}
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

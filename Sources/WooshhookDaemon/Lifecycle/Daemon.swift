@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Journal
+import Logging
+
+/// `wooshhook serve`: starts the parts in order (journal recovery, metrics, listener), reports readiness, and on
+/// SIGTERM/SIGINT stops them in reverse (stop accepting, drain, flush the journal).
+public enum Daemon {
+    /// Runs until SIGTERM or SIGINT; returns after a clean shutdown.
+    public static func serve(_ configuration: Configuration, environment: [String: String]) throws(DaemonError) {
+        let logger = Logger(label: "wooshhook")
+        try checkSecrets(configuration, logger: logger)
+        let journalDirectory = configuration.journal.directory
+        for directory in [journalDirectory, "\(journalDirectory)/quarantine", "\(journalDirectory)/cursors"] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
+            }
+        }
+        let policy: FsyncPolicy
+        switch configuration.journal.fsync {
+        case .always: policy = .always
+        case .interval: policy = .interval(milliseconds: configuration.journal.fsyncIntervalMilliseconds)
+        case .never:
+            policy = .never
+            logger.warning("journal.fsync is \"never\": acknowledged events can be lost on a crash; development only")
+        }
+        let journal: JournalWriter
+        let quarantine: JournalWriter
+        do {
+            journal = try JournalWriter.open(
+                JournalConfiguration(
+                    directory: journalDirectory, fsync: policy, segmentBytes: configuration.journal.segmentBytes,
+                    retentionDays: configuration.journal.retentionDays,
+                    dedupeWindowHours: configuration.dedupeWindowHours),
+                logger: logger)
+            quarantine = try JournalWriter.open(
+                JournalConfiguration(
+                    directory: "\(journalDirectory)/quarantine", fsync: policy,
+                    segmentBytes: configuration.journal.segmentBytes, retentionDays: configuration.journal.retentionDays,
+                    dedupeWindowHours: 0),
+                dedupe: false, logger: logger)
+        } catch {
+            throw DaemonError("cannot open the journal: \(error)")
+        }
+        let metrics = DaemonMetrics()
+        let pipeline = ReceivePipeline(
+            configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger)
+        let listen = try listenSetting(configuration, environment: environment)
+        let server = Server(
+            configuration: ServerConfiguration(
+                listen: listen, workers: configuration.workers, maxConnections: configuration.maxConnections,
+                maxBodyBytes: configuration.maxBodyBytes, readTimeoutSeconds: configuration.readTimeoutSeconds),
+            handler: pipeline, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            journal.close()
+            quarantine.close()
+            if case .inheritedSocket = listen { throw DaemonError("cannot use the socket from systemd: \(error)", exitCode: 78) }
+            throw DaemonError("cannot listen: \(error)")
+        }
+        logger.info(
+            "listening",
+            metadata: [
+                "host": "\(configuration.listenHost)", "port": "\(server.boundPort)", "path": "\(configuration.path)",
+                "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.rawValue)",
+                "last_seq": "\(journal.lastSeq)",
+            ])
+        let notifier = SystemdNotifier(environment: environment)
+        notifier.notify("READY=1\nSTATUS=receiving on port \(server.boundPort), journal at seq \(journal.lastSeq)")
+        let lifecycle = SignalLoop(logger: logger)
+        lifecycle.startWatchdog(notifier: notifier, environment: environment)
+        lifecycle.run { [configuration] in
+            notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
+            reload(pipeline, from: configuration.sourcePath, environment: environment, logger: logger)
+            notifier.notify("READY=1\nSTATUS=reloaded; receiving on port \(server.boundPort)")
+        }
+        notifier.notify("STOPPING=1\nSTATUS=draining requests")
+        logger.info("stopping: draining requests", metadata: ["grace_seconds": "\(configuration.shutdownTimeoutSeconds)"])
+        pipeline.beginShutdown()
+        server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
+        journal.close()
+        quarantine.close()
+        logger.info("stopped", metadata: ["last_seq": "\(journal.lastSeq)"])
+    }
+
+    /// SIGHUP: secrets and tolerance from the file again; a broken file keeps the old configuration serving.
+    private static func reload(
+        _ pipeline: ReceivePipeline, from path: String?, environment: [String: String], logger: Logger
+    ) {
+        guard let path else {
+            logger.warning("reload ignored: the configuration did not come from a file")
+            return
+        }
+        do {
+            let fresh = try ConfigurationLoader.load(path: path, environment: environment)
+            pipeline.reload(secrets: fresh.secrets, toleranceSeconds: fresh.toleranceSeconds)
+            logger.info("reloaded", metadata: ["config": "\(path)", "secrets": "\(fresh.secrets.count)"])
+        } catch {
+            logger.error("reload refused, the previous configuration keeps serving", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The placeholder secret of config.example.json: a loud warning on loopback, refused anywhere else.
+    private static func checkSecrets(_ configuration: Configuration, logger: Logger) throws(DaemonError) {
+        let placeholders = zip(configuration.secrets, configuration.secretSources)
+            .filter { Configuration.isPlaceholder($0.0) }.map(\.1)
+        guard !placeholders.isEmpty else { return }
+        if Configuration.isLoopback(configuration.listenHost) {
+            logger.warning(
+                "PLACEHOLDER SECRET IN USE: anyone who read config.example.json can forge events; put the endpoint "
+                    + "secret from WooshPay in secret_files before exposing this port",
+                metadata: ["secret": "\(placeholders.joined(separator: ","))"])
+        } else {
+            throw DaemonError(
+                "refusing to listen on \(configuration.listenHost) with the placeholder secret from "
+                    + "config.example.json (\(placeholders.joined(separator: ", "))); configure the real endpoint secret",
+                exitCode: 78)
+        }
+    }
+
+    /// Socket activation (`LISTEN_FDS` for this pid) wins over `listen.host`/`listen.port`.
+    private static func listenSetting(
+        _ configuration: Configuration, environment: [String: String]
+    ) throws(DaemonError) -> ServerConfiguration.Listen {
+        guard let count = environment["LISTEN_FDS"].flatMap({ Int($0) }), count > 0 else {
+            return .tcp(host: configuration.listenHost, port: configuration.listenPort)
+        }
+        guard environment["LISTEN_PID"].flatMap({ Int32($0) }) == getpid() else {
+            return .tcp(host: configuration.listenHost, port: configuration.listenPort)
+        }
+        unsetenv("LISTEN_FDS")
+        unsetenv("LISTEN_PID")
+        unsetenv("LISTEN_FDNAMES")
+        return .inheritedSocket(3)
+    }
+}

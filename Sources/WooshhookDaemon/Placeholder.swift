@@ -1,1 +1,0 @@
-// WooshhookDaemon module: see Package.swift

@@ -1,0 +1,236 @@
+import Glibc
+import HTTPServer
+import Journal
+import Logging
+import Synchronization
+import WooshPay
+
+/// Answers every HTTP request (SPEC §2). The webhook checks run in the SPEC's order, split only where the body
+/// arrives: `respondEarly` (path, method, size, content type — before a byte of body is read) and `receive`
+/// (signature, freshness, JSON, then the durable append). Nothing unauthenticated is parsed as JSON.
+final class ReceivePipeline: HTTPHandler {
+    private let path: String
+    private let maxBodyBytes: Int
+    private let trustedProxies: TrustedProxies
+    private let verifier: Mutex<Verifier>
+    private let journal: JournalWriter
+    private let quarantine: JournalWriter
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+    private let shuttingDown = Atomic<Bool>(false)
+
+    init(
+        configuration: Configuration, journal: JournalWriter, quarantine: JournalWriter, metrics: DaemonMetrics,
+        logger: Logger
+    ) {
+        path = configuration.path
+        maxBodyBytes = configuration.maxBodyBytes
+        trustedProxies = configuration.trustedProxies
+        verifier = Mutex(Verifier(secrets: configuration.secrets, toleranceSeconds: configuration.toleranceSeconds))
+        self.journal = journal
+        self.quarantine = quarantine
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// From now on every webhook request is answered 503 `shutting_down`.
+    func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
+
+    /// Takes new secrets and tolerance (SIGHUP); requests in flight finish with the verifier they started with.
+    func reload(secrets: [String], toleranceSeconds: Int) {
+        verifier.withLock { $0 = Verifier(secrets: secrets, toleranceSeconds: toleranceSeconds) }
+    }
+
+    func respondEarly(to head: HTTPRequestHead) -> HTTPResponse? {
+        if head.path != path {
+            switch head.path {
+            case "/healthz": return serviceEndpoint(head) { health() }
+            case "/metrics": return serviceEndpoint(head) { metricsPage() }
+            default: return reject(.notFound, "no webhook here; WooshPay should post to \(path)", head: head)
+            }
+        }
+        if head.method != "POST" {
+            var response = reject(.methodNotAllowed, "only POST is accepted on \(path)", head: head)
+            response.headers.append(("Allow", "POST"))
+            return response
+        }
+        if shuttingDown.load(ordering: .relaxed) {
+            return reject(.shuttingDown, "wooshhook is shutting down; WooshPay will retry", head: head)
+        }
+        if let length = head.contentLength, length > maxBodyBytes {
+            return reject(.bodyTooLarge, "body of \(length) bytes exceeds max_body_bytes (\(maxBodyBytes))", head: head)
+        }
+        if let contentType = head.headers.first("content-type"), !Self.isJSON(contentType) {
+            let shown = String(decoding: contentType.prefix(100), as: UTF8.self)
+            return reject(.unsupportedMediaType, "Content-Type \(shown) is not JSON", head: head)
+        }
+        return nil
+    }
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let started = Self.monotonicNanoseconds()
+        let head = request.head
+        let client = trustedProxies.clientAddress(
+            peer: head.peerAddress, forwardedFor: head.headers.string("x-forwarded-for"),
+            realIP: head.headers.string("x-real-ip"))
+        let signatureHeader = head.headers.first("wooshpay-signature") ?? head.headers.first("signature")
+        let currentVerifier = verifier.withLock { $0 }
+        let signature: SignatureHeader
+        do {
+            signature = try currentVerifier.authenticate(body: request.body, signatureHeader: signatureHeader)
+        } catch {
+            return finish(responder, reject(error, client: client), started: started)
+        }
+        let received = Timestamp.nowMilliseconds()
+        do {
+            try currentVerifier.checkFreshness(signature, nowSeconds: received / 1000)
+        } catch {
+            return quarantineStale(request.body, signature: signature, rejection: error, client: client,
+                                   receivedAt: received, responder: responder, started: started)
+        }
+        let event: Event
+        do {
+            event = try Event.decode(request.body)
+        } catch {
+            return finish(responder, reject(error, client: client), started: started)
+        }
+        let record = request.body.withUnsafeBytes { body in
+            PendingRecord(
+                receivedAtMilliseconds: received, eventID: event.id, type: event.type, livemode: event.livemode,
+                created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: body)
+        }
+        journal.append(record) { [self] outcome in
+            switch outcome {
+            case .appended(let seq):
+                metrics.countEvent(type: event.type)
+                logger.debug("journaled", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "seq": "\(seq)"])
+                finish(responder, Self.received(event.id, duplicate: false), started: started)
+            case .duplicate:
+                logger.info("duplicate delivery answered 200", metadata: ["event_id": "\(event.id)", "remote": "\(client)"])
+                finish(responder, Self.received(event.id, duplicate: true), started: started)
+            case .failed(let error):
+                var reply = reject(
+                    Rejection(.journalUnavailable, "the journal cannot be written; retry later"), client: client,
+                    eventID: event.id, detail: "\(error)")
+                reply.response.headers.append(("Retry-After", "5"))
+                finish(responder, reply, started: started)
+            }
+        }
+    }
+
+    /// Authentic but stale: kept in the quarantine for `replay --quarantine`, answered 401 once that write is done.
+    private func quarantineStale(
+        _ body: [UInt8], signature: SignatureHeader, rejection: Rejection, client: String, receivedAt: Int64,
+        responder: HTTPResponder, started: Int64
+    ) {
+        guard let event = try? Event.decode(body) else {
+            return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event"),
+                          started: started)
+        }
+        let record = body.withUnsafeBytes { bytes in
+            PendingRecord(
+                receivedAtMilliseconds: receivedAt, eventID: event.id, type: event.type, livemode: event.livemode,
+                created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: bytes,
+                reason: rejection.message)
+        }
+        quarantine.append(record) { [self] outcome in
+            let detail: String
+            switch outcome {
+            case .appended(let seq):
+                metrics.countQuarantined()
+                detail = "kept in quarantine as seq \(seq)"
+            case .duplicate: detail = "already in quarantine"
+            case .failed(let error): detail = "quarantine write failed: \(error)"
+            }
+            finish(responder, reject(rejection, client: client, eventID: event.id, detail: detail), started: started)
+        }
+    }
+
+    private func finish(_ responder: HTTPResponder, _ reply: Reply, started: Int64) {
+        responder.send(reply.response)
+        metrics.countRequest(outcome: reply.outcome, latencyNanoseconds: Self.monotonicNanoseconds() - started)
+    }
+
+    /// A response and the outcome label it is counted under.
+    private struct Reply {
+        var response: HTTPResponse
+        let outcome: String
+    }
+
+    private func reject(_ code: RejectionCode, _ message: String, head: HTTPRequestHead) -> HTTPResponse {
+        let client = trustedProxies.clientAddress(
+            peer: head.peerAddress, forwardedFor: head.headers.string("x-forwarded-for"),
+            realIP: head.headers.string("x-real-ip"))
+        let reply = reject(Rejection(code, message), client: client, path: head.path, method: head.method)
+        metrics.countRequest(outcome: code.rawValue, latencyNanoseconds: 0)
+        return reply.response
+    }
+
+    /// The one place a rejection becomes a log line and a JSON reply.
+    private func reject(
+        _ rejection: Rejection, client: String, eventID: String? = nil, detail: String? = nil, path: String? = nil,
+        method: String? = nil
+    ) -> Reply {
+        var metadata: Logger.Metadata = [
+            "code": "\(rejection.code.rawValue)", "status": "\(rejection.code.httpStatus)", "remote": "\(client)",
+        ]
+        if let eventID { metadata["event_id"] = "\(eventID)" }
+        if let detail { metadata["detail"] = "\(detail)" }
+        if let path { metadata["path"] = "\(path.prefix(200))" }
+        if let method { metadata["method"] = "\(method.prefix(20))" }
+        let level: Logger.Level = rejection.code.httpStatus >= 500 ? .error : .warning
+        logger.log(level: level, "rejected: \(rejection.message)", metadata: metadata)
+        let body = "{\"error\":{\"code\":\"\(rejection.code.rawValue)\",\"message\":"
+            + JSONText.quoted(rejection.message) + "}}"
+        let response = HTTPResponse(status: rejection.code.httpStatus, headers: Self.jsonHeaders, body: Array(body.utf8))
+        return Reply(response: response, outcome: rejection.code.rawValue)
+    }
+
+    private static let jsonHeaders = [("Content-Type", "application/json")]
+
+    private static func received(_ id: String, duplicate: Bool) -> Reply {
+        let body = "{\"received\":true,\"id\":" + JSONText.quoted(id) + (duplicate ? ",\"duplicate\":true}" : "}")
+        let response = HTTPResponse(status: 200, headers: jsonHeaders, body: Array(body.utf8))
+        return Reply(response: response, outcome: duplicate ? DaemonMetrics.duplicateOutcome : DaemonMetrics.acceptedOutcome)
+    }
+
+    private func serviceEndpoint(_ head: HTTPRequestHead, _ page: () -> HTTPResponse) -> HTTPResponse? {
+        guard head.method == "GET" || head.method == "HEAD" else {
+            var response = HTTPResponse(
+                status: 405, headers: Self.jsonHeaders,
+                body: Array("{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use GET\"}}".utf8))
+            response.headers.append(("Allow", "GET, HEAD"))
+            return response
+        }
+        var response = page()
+        if head.method == "HEAD" { response.body = [] }
+        return response
+    }
+
+    private func health() -> HTTPResponse {
+        let writable = journal.isWritable && !shuttingDown.load(ordering: .relaxed)
+        let status = shuttingDown.load(ordering: .relaxed) ? "shutting_down" : (journal.isWritable ? "ok" : "unavailable")
+        let body = "{\"status\":\"\(status)\",\"journal\":{\"writable\":\(journal.isWritable),\"last_seq\":\(journal.lastSeq)}}"
+        return HTTPResponse(status: writable ? 200 : 503, headers: Self.jsonHeaders, body: Array(body.utf8))
+    }
+
+    private func metricsPage() -> HTTPResponse {
+        HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+            body: metrics.render())
+    }
+
+    /// `application/json` or any `+json` type, parameters (charset) ignored, case-insensitive.
+    static func isJSON(_ value: [UInt8]) -> Bool {
+        let mediaType = value.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)
+            .first ?? []
+        let text = String(decoding: mediaType, as: UTF8.self).trimmingSpaces().lowercased()
+        return text == "application/json" || (text.hasPrefix("application/") && text.hasSuffix("+json"))
+    }
+
+    static func monotonicNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}

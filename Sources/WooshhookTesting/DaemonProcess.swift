@@ -1,0 +1,130 @@
+public import Foundation
+
+/// The real `wooshhook` binary, started for a test on a free loopback port (`listen.port` 0; the port is read from
+/// its "listening" log line), with its own temporary directory, configuration and journal. Its stderr goes to a
+/// file the test can read. Stopped by PID.
+public final class DaemonProcess: @unchecked Sendable {
+    // @unchecked: the process handle is only used from the test that owns this object.
+    public let directory: URL
+    public let configPath: String
+    public let journalDirectory: String
+    public let logPath: String
+    public private(set) var port: Int = 0
+    private var process: Process?
+
+    /// The secret every test configuration uses unless it sets its own.
+    public static let secret = "whsec_test_secret_for_wooshhook_tests"
+
+    /// Writes a configuration (`overrides` are merged into a default test configuration) in a new temporary folder.
+    public init(overrides: [String: Any] = [:], directory: URL? = nil) throws {
+        let folder = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("wooshhook-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.directory = folder
+        configPath = folder.appendingPathComponent("config.json").path
+        journalDirectory = folder.appendingPathComponent("journal").path
+        logPath = folder.appendingPathComponent("daemon.log").path
+        var config: [String: Any] = [
+            "listen": ["host": "127.0.0.1", "port": 0],
+            "secrets": [Self.secret],
+            "journal": ["directory": "journal", "fsync": "always"],
+            "workers": 2,
+            "log_level": "debug",
+        ]
+        config.merge(overrides) { _, new in new }
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: configPath))
+    }
+
+    /// Starts `wooshhook serve` and waits until it listens.
+    public func start(environment extra: [String: String] = [:], timeout: TimeInterval = 20) throws {
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try WooshhookBinary.path())
+        process.arguments = ["serve", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(timeout)
+        let known = logLines().count
+        while Date() < deadline {
+            for line in logLines().dropFirst(known) where line.contains(" listening ") || line.contains("\"msg\":\"listening\"") {
+                if let range = line.range(of: "port=") {
+                    port = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                }
+                if port > 0 { return }
+            }
+            if !process.isRunning {
+                throw TestFailure("wooshhook exited with \(process.terminationStatus) before listening:\n\(log(tail: 20))")
+            }
+            usleep(20_000)
+        }
+        throw TestFailure("wooshhook did not listen within \(timeout) s:\n\(log(tail: 20))")
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32 {
+        guard let process else { return -1 }
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    /// The PID of the running daemon.
+    public var pid: Int32? { process?.processIdentifier }
+
+    public var isRunning: Bool { process?.isRunning ?? false }
+
+    /// The log written so far, line by line.
+    public func logLines() -> [String] {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    public func log(tail count: Int) -> String {
+        logLines().suffix(count).joined(separator: "\n")
+    }
+
+    /// Every journal line, in order, across segments.
+    public func journalLines(subdirectory: String? = nil) -> [String] {
+        let folder = subdirectory.map { "\(journalDirectory)/\($0)" } ?? journalDirectory
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".jsonl") }.sorted()
+        return names.flatMap { name -> [String] in
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else { return [] }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// Kills a running daemon and removes the folder.
+    public func cleanUp() {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A failure of the test harness itself, with what to look at.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,1 +1,0 @@
-// WooshhookTesting module: see Package.swift

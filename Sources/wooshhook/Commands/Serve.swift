@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WooshhookDaemon
+
+extension WooshhookCommand {
+    /// Runs the daemon in the foreground until SIGTERM or SIGINT.
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the webhook receiver in the foreground (SIGTERM/SIGINT stop it, SIGHUP reloads).")
+
+        @OptionGroup var configOptions: ConfigOptions
+
+        func run() throws {
+            let configuration = try configOptions.load()
+            let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+            let format: StderrLogHandler.Format = configuration.logFormat == .json ? .json : .text
+            LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, format: format) }
+            do {
+                try Daemon.serve(configuration, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                Logger(label: "wooshhook").critical("cannot serve: \(error.message)")
+                throw ExitCode(error.exitCode)
+            }
+        }
+    }
+}

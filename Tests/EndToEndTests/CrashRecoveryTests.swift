@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import WooshhookTesting
+
+/// A kill -9 never loses an acknowledged event, and a torn tail never stops the daemon from starting (SPEC §3).
+@Suite struct CrashRecoveryTests {
+    @Test func sigkillDuringABurstLosesNoAcknowledgedEvent() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let port = daemon.port
+        let acknowledged = ConcurrentCollector<String>()
+        let group = DispatchGroup()
+        for worker in 0..<8 {
+            DispatchQueue.global().async(group: group) {
+                for index in 0..<400 {
+                    let id = "evt_kill_\(worker)_\(index)"
+                    guard let response = try? SignedRequest.event(id: id).send(port: port) else { return }
+                    if response.status == 200 { acknowledged.append(id) }
+                }
+            }
+        }
+        #expect(eventually(timeout: 20) { acknowledged.values.count >= 100 })
+        daemon.stop(signal: SIGKILL)
+        group.wait()
+        let acked = Set(acknowledged.values)
+        #expect(acked.count >= 100)
+        try daemon.start()
+        let records = daemon.journalLines().map(record)
+        let journaled = Set(records.compactMap { $0["event_id"] as? String })
+        #expect(acked.isSubset(of: journaled), "lost: \(acked.subtracting(journaled).sorted().prefix(5))")
+        let seqs = records.compactMap { $0["seq"] as? Int }
+        #expect(seqs == Array(1...max(1, seqs.count)))
+        let verify = try WooshhookBinary.run(["journal", "verify", "--journal", daemon.journalDirectory])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    enum Tear: String, CaseIterable {
+        case noFinalNewline, notJSON, digestMismatch, zeroFilled
+    }
+
+    @Test(arguments: Tear.allCases)
+    func tornTailIsCutAndKept(_ tear: Tear) throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        for index in 0..<3 {
+            #expect(try SignedRequest.event(id: "evt_torn_\(index)").send(port: daemon.port).status == 200)
+        }
+        #expect(daemon.stop() == 0)
+        let segment = "\(daemon.journalDirectory)/00000000000000000001.jsonl"
+        let original = try #require(FileManager.default.contents(atPath: segment))
+        let lines = daemon.journalLines()
+        let tail: [UInt8]
+        switch tear {
+        case .noFinalNewline: tail = Array(lines[2].utf8.prefix(40))
+        case .notJSON: tail = Array("{\"seq\":4,\"garbage\n".utf8)
+        case .digestMismatch:
+            tail = Array((lines[2].replacingOccurrences(of: "\"seq\":3", with: "\"seq\":4")
+                .replacingOccurrences(of: "evt_torn_2", with: "evt_torn_X") + "\n").utf8)
+        case .zeroFilled: tail = [UInt8](repeating: 0, count: 512)
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data(tail))
+        try handle.close()
+
+        try daemon.start()
+        #expect(FileManager.default.contents(atPath: segment) == original)
+        #expect(FileManager.default.contents(atPath: segment + ".torn").map { [UInt8]($0) } == tail)
+        #expect(daemon.logLines().contains { $0.contains("torn") && $0.contains("00000000000000000001.jsonl") })
+        #expect(try SignedRequest.event(id: "evt_after_torn").send(port: daemon.port).status == 200)
+        #expect(daemon.journalLines().map { record($0)["seq"] as? Int } == [1, 2, 3, 4])
+    }
+}
