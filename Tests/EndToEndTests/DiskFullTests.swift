@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import WooshhookTesting
+
+/// A journal that cannot be written answers 503 `journal_unavailable`, keeps nothing partial, and recovers by itself
+/// once space is freed (SPEC §2, §3). The journal lives on a small tmpfs the test mounts (CI runs as root).
+@Suite struct DiskFullTests {
+    @Test func fullDiskAnswers503AndRecoversWhenSpaceReturns() throws {
+        let daemon = try DaemonProcess()
+        defer {
+            daemon.cleanUp()
+        }
+        let mountPoint = daemon.journalDirectory
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounted = try WooshhookTestShell.run("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint])
+        try #require(mounted.status == 0, "cannot mount a tmpfs (this test needs root): \(mounted.output)")
+        defer { _ = try? WooshhookTestShell.run("umount", ["-l", mountPoint]) }
+        try daemon.start()
+        // Fill the file system, leaving room for a few records only.
+        let filler = "\(mountPoint)/filler"
+        let fillerSize = 256 * 1024 - 12 * 1024
+        FileManager.default.createFile(atPath: filler, contents: Data(count: fillerSize))
+
+        var statuses: [Int] = []
+        var unavailable: HTTPTestResponse?
+        for index in 0..<60 {
+            let response = try SignedRequest.event(id: "evt_full_\(index)").send(port: daemon.port)
+            statuses.append(response.status)
+            if response.status == 503 {
+                unavailable = response
+                break
+            }
+        }
+        let refused = try #require(unavailable, "never ran out of space: \(statuses)")
+        #expect(refused.errorCode == "journal_unavailable")
+        #expect(refused.header("Retry-After") != nil)
+        let acceptedCount = statuses.filter { $0 == 200 }.count
+        #expect(acceptedCount >= 1)
+
+        let health = try RawHTTPConnection(port: daemon.port)
+        try health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try health.readResponse().status == 503)
+
+        // Nothing partial: every line in the journal is a whole record, one per acknowledged event.
+        #expect(daemon.journalLines().count == acceptedCount)
+        let verify = try WooshhookBinary.run(["journal", "verify", "--journal", daemon.journalDirectory])
+        #expect(verify.status == 0, "\(verify.stdout)")
+
+        try FileManager.default.removeItem(atPath: filler)
+        let retried = try SignedRequest.event(id: "evt_full_after").send(port: daemon.port)
+        #expect(retried.status == 200)
+        try health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try health.readResponse().status == 200)
+        let seqs = daemon.journalLines().map { record($0)["seq"] as? Int }
+        #expect(seqs == Array(1...(acceptedCount + 1)).map { Optional($0) })
+        daemon.stop()
+    }
+}
+
+/// Runs a system command for a test.
+enum WooshhookTestShell {
+    static func run(_ command: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
