@@ -1,0 +1,224 @@
+import CLibevent
+import Glibc
+
+/// One client connection on one event loop: reads a head, asks the handler whether to read the body, reads exactly
+/// Content-Length bytes, hands the request over, writes the reply, then starts over (keep-alive) or closes.
+/// One request at a time: while a request is handled, reading is off, so pipelined bytes wait in the socket.
+///
+/// `@unchecked Sendable`: responders on other threads hold a reference, but every mutable property is touched only
+/// on the owning worker's loop thread (replies reach it through `Worker.post`).
+final class Connection: @unchecked Sendable {
+    enum State {
+        case readingHead
+        case readingBody(HTTPRequestHead)
+        case handling(HTTPRequestHead)
+        case writing(close: Bool)
+        case closed
+    }
+
+    unowned let worker: Worker
+    private var bev: OpaquePointer?
+    private var timer: OpaquePointer?
+    private let peerAddress: String
+    private var state = State.readingHead
+    /// Bytes of the current request seen so far (a timeout with none is a silent close, not a 408).
+    private var sawRequestBytes = false
+
+    init?(worker: Worker, fd: Int32, peerAddress: String) {
+        self.worker = worker
+        self.peerAddress = peerAddress
+        guard let bev = bufferevent_socket_new(worker.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+            close(fd)
+            return nil
+        }
+        self.bev = bev
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        bufferevent_setcb(bev, connectionReadCallback, connectionWriteCallback, connectionEventCallback, context)
+        timer = event_new(worker.base, -1, 0, connectionTimeoutCallback, context)
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
+        armTimer()
+    }
+
+    private func armTimer() {
+        guard let timer else { return }
+        let seconds = worker.configuration.readTimeoutSeconds
+        var interval = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        event_add(timer, &interval)
+    }
+
+    private func disarmTimer() {
+        if let timer { event_del(timer) }
+    }
+
+    // MARK: Reading
+
+    func readable() {
+        guard let bev, let input = bufferevent_get_input(bev) else { return }
+        while true {
+            switch state {
+            case .readingHead:
+                guard readHead(input) else { return }
+            case .readingBody(let head):
+                guard readBody(input, head: head) else { return }
+            case .handling, .writing, .closed:
+                return
+            }
+        }
+    }
+
+    /// Returns true when the state moved on and reading should continue.
+    private func readHead(_ input: OpaquePointer) -> Bool {
+        let available = evbuffer_get_length(input)
+        guard available > 0 else { return false }
+        sawRequestBytes = true
+        let limit = worker.configuration.maxHeaderBytes
+        let window = min(available, limit)
+        guard let pointer = evbuffer_pullup(input, window) else { return false }
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: window)
+        guard let headLength = RequestHeadParser.headLength(in: bytes) else {
+            if available >= limit {
+                fail(.init(status: 431, code: "header_too_large", message: "request head exceeds \(limit) bytes"))
+            }
+            return false
+        }
+        let head: HTTPRequestHead
+        do {
+            head = try RequestHeadParser.parse(
+                UnsafeRawBufferPointer(rebasing: bytes[0..<headLength]), peerAddress: peerAddress)
+        } catch {
+            fail(error)
+            return false
+        }
+        evbuffer_drain(input, headLength)
+        worker.counters.requestsReceived.add(1, ordering: .relaxed)
+        let announcedBody = (head.contentLength ?? 0) > 0
+        if let early = worker.handler.respondEarly(to: head) {
+            write(early, close: announcedBody || !head.keepAlive || worker.isDraining)
+            worker.counters.responsesSent.add(1, ordering: .relaxed)
+            return false
+        }
+        if let length = head.contentLength, length > worker.configuration.maxBodyBytes {
+            write(.error(413, code: "body_too_large", message: "body exceeds \(worker.configuration.maxBodyBytes) bytes"),
+                  close: true)
+            worker.counters.responsesSent.add(1, ordering: .relaxed)
+            return false
+        }
+        if head.expectsContinue && announcedBody && evbuffer_get_length(input) == 0, let bev {
+            let line = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            bufferevent_write(bev, line, line.count)
+        }
+        state = .readingBody(head)
+        return true
+    }
+
+    private func readBody(_ input: OpaquePointer, head: HTTPRequestHead) -> Bool {
+        let length = head.contentLength ?? 0
+        guard evbuffer_get_length(input) >= length else { return false }
+        let body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = length > 0 ? max(0, Int(evbuffer_remove(input, buffer.baseAddress, length))) : 0
+        }
+        state = .handling(head)
+        disarmTimer()
+        if let bev { bufferevent_disable(bev, Int16(EV_READ)) }
+        worker.counters.inFlight.add(1, ordering: .relaxed)
+        worker.handler.handle(HTTPRequest(head: head, body: body), responder: HTTPResponder(connection: self))
+        return false
+    }
+
+    // MARK: Writing
+
+    /// A reply from the handler, on the loop thread.
+    func deliver(_ response: HTTPResponse) {
+        worker.counters.inFlight.add(-1, ordering: .relaxed)
+        guard case .handling(let head) = state else {
+            worker.counters.responsesDropped.add(1, ordering: .relaxed)
+            return
+        }
+        worker.counters.responsesSent.add(1, ordering: .relaxed)
+        write(response, close: !head.keepAlive || worker.isDraining)
+    }
+
+    private func write(_ response: HTTPResponse, close: Bool) {
+        guard let bev else { return }
+        state = .writing(close: close)
+        if close { bufferevent_disable(bev, Int16(EV_READ)) }
+        let bytes = response.serialized(close: close)
+        bufferevent_write(bev, bytes, bytes.count)
+        armTimer()
+    }
+
+    /// The output buffer drained.
+    func writable() {
+        guard case .writing(let close) = state else { return }
+        if close {
+            closeConnection()
+            return
+        }
+        state = .readingHead
+        sawRequestBytes = false
+        armTimer()
+        if let bev { bufferevent_enable(bev, Int16(EV_READ)) }
+        readable()
+    }
+
+    private func fail(_ error: RequestHeadParser.HeadError) {
+        worker.logger.debug(
+            "refused a malformed request", metadata: ["peer": "\(peerAddress)", "status": "\(error.status)",
+                                                      "reason": "\(error.message)"])
+        write(.error(error.status, code: error.code, message: error.message), close: true)
+    }
+
+    // MARK: Ending
+
+    func timedOut() {
+        switch state {
+        case .readingHead where !sawRequestBytes, .writing, .closed:
+            closeConnection()
+        case .readingHead, .readingBody:
+            worker.logger.debug("request read timeout", metadata: ["peer": "\(peerAddress)"])
+            write(.error(408, code: "request_timeout", message: "the request did not arrive in time"), close: true)
+            // A client that does not read its 408 is cut off by the next timeout.
+        case .handling:
+            break
+        }
+    }
+
+    func closeConnection() {
+        if case .closed = state { return }
+        state = .closed
+        if let timer {
+            event_free(timer)
+            self.timer = nil
+        }
+        if let bev {
+            bufferevent_free(bev)
+            self.bev = nil
+        }
+        worker.connectionClosed(self)
+    }
+}
+
+private func connectionReadCallback(_ bev: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().readable()
+}
+
+private func connectionWriteCallback(_ bev: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().writable()
+}
+
+private func connectionEventCallback(_ bev: OpaquePointer?, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+    if events & Int16(BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) != 0 {
+        connection.closeConnection()
+    }
+}
+
+private func connectionTimeoutCallback(_ fd: Int32, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().timedOut()
+}

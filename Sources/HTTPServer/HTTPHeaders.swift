@@ -1,0 +1,30 @@
+/// Request headers as received: names compared ASCII case-insensitively, values kept as bytes (they may hold
+/// non-ASCII bytes, which must never crash anything).
+public struct HTTPHeaders: Sendable, Sequence {
+    /// Names are stored lowercased.
+    private var fields: [(name: String, value: [UInt8])] = []
+
+    public init() {}
+
+    mutating func append(name: String, value: [UInt8]) {
+        fields.append((name, value))
+    }
+
+    /// The first value of `name`, trimmed of spaces and tabs.
+    public func first(_ name: String) -> [UInt8]? {
+        let lowered = name.lowercased()
+        return fields.first { $0.name == lowered }?.value
+    }
+
+    /// The first value of `name` when it is valid UTF-8.
+    public func string(_ name: String) -> String? {
+        guard let bytes = first(name) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: [UInt8])]> {
+        fields.makeIterator()
+    }
+}

@@ -1,0 +1,138 @@
+import CLibevent
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// One event-loop thread: its own event_base, its own listener on the shared socket, the connections it accepted,
+/// and a mailbox through which other threads hand it replies (the one thread crossing of the server).
+///
+/// `@unchecked Sendable`: `connections` and the libevent objects are used only on the loop thread, except the
+/// thread-safe calls (event_active, evconnlistener_enable/disable, event_base_loopbreak) that evthread locks.
+final class Worker: @unchecked Sendable {
+    let base: OpaquePointer
+    let configuration: ServerConfiguration
+    let handler: any HTTPHandler
+    let logger: Logger
+    let counters: ServerCounters
+    private unowned let server: Server
+    private var listener: OpaquePointer?
+    private var wakeup: OpaquePointer?
+    private let mailbox = Mutex<[(Connection, HTTPResponse)]>([])
+    private var connections: [ObjectIdentifier: Connection] = [:]
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    var isDraining: Bool { server.isDraining }
+
+    init(server: Server, listeningSocket: Int32) throws(ServerError) {
+        guard let base = event_base_new() else { throw ServerError("cannot create an event loop (event_base_new)") }
+        self.base = base
+        self.server = server
+        configuration = server.configuration
+        handler = server.handler
+        logger = server.logger
+        counters = server.counters
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        wakeup = event_new(base, -1, 0, workerWakeupCallback, context)
+        let flags = LEV_OPT_REUSEABLE | LEV_OPT_THREADSAFE | LEV_OPT_CLOSE_ON_EXEC
+        guard let listener = evconnlistener_new(base, workerAcceptCallback, context, UInt32(flags), 0, listeningSocket)
+        else { throw ServerError("cannot listen on the socket (evconnlistener_new failed)") }
+        self.listener = listener
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            event_base_dispatch(base)
+            finished.signal()
+        }
+        thread.name = "wooshhook-loop"
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Any thread: stop the loop and wait for it.
+    func stop() {
+        event_base_loopbreak(base)
+        finished.wait()
+    }
+
+    func setAccepting(_ accepting: Bool) {
+        guard let listener else { return }
+        if accepting { evconnlistener_enable(listener) } else { evconnlistener_disable(listener) }
+    }
+
+    /// Any thread: queue a reply for a connection of this loop.
+    func post(_ response: HTTPResponse, to connection: Connection) {
+        let wasEmpty = mailbox.withLock { queue in
+            queue.append((connection, response))
+            return queue.count == 1
+        }
+        if wasEmpty, let wakeup { event_active(wakeup, 0, 0) }
+    }
+
+    fileprivate func drainMailbox() {
+        let replies = mailbox.withLock { queue in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for (connection, response) in replies { connection.deliver(response) }
+    }
+
+    fileprivate func accept(fd: Int32, address: UnsafeMutablePointer<sockaddr>?) {
+        let peer = address.map(Self.describe) ?? "unknown"
+        guard let connection = Connection(worker: self, fd: fd, peerAddress: peer) else { return }
+        connections[ObjectIdentifier(connection)] = connection
+        server.connectionOpened()
+    }
+
+    func connectionClosed(_ connection: Connection) {
+        connections[ObjectIdentifier(connection)] = nil
+        server.connectionClosed()
+    }
+
+    /// The bare IP of a peer; IPv4-mapped IPv6 addresses are shown as IPv4.
+    static func describe(_ address: UnsafeMutablePointer<sockaddr>) -> String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
+                var raw = v4.pointee.sin_addr
+                _ = inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+            }
+        case AF_INET6:
+            var mapped = false
+            address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { v6 in
+                var raw = v6.pointee.sin6_addr
+                let bytes = withUnsafeBytes(of: &raw) { Array($0) }
+                if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                    var v4 = in_addr()
+                    withUnsafeMutableBytes(of: &v4) { $0.copyBytes(from: bytes[12..<16]) }
+                    _ = inet_ntop(AF_INET, &v4, &text, socklen_t(text.count))
+                    mapped = true
+                }
+                if !mapped { _ = inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) }
+            }
+        default:
+            return "unknown"
+        }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+private func workerWakeupCallback(_ fd: Int32, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Worker>.fromOpaque(context).takeUnretainedValue().drainMailbox()
+}
+
+private func workerAcceptCallback(
+    _ listener: OpaquePointer?, _ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: Int32,
+    _ context: UnsafeMutableRawPointer?
+) {
+    guard let context else {
+        close(fd)
+        return
+    }
+    Unmanaged<Worker>.fromOpaque(context).takeUnretainedValue().accept(fd: fd, address: address)
+}
