@@ -8,6 +8,8 @@ struct WooshhookCommand: ParsableCommand {
         commandName: "wooshhook",
         abstract: "Receives WooshPay webhooks, journals every event durably before answering, and replays them.",
         version: WooshhookVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, Tail.self, JournalCommand.self, Sign.self, Send.self]
+        subcommands: [
+            Serve.self, CheckConfig.self, Tail.self, Show.self, Replay.self, JournalCommand.self, Sign.self, Send.self,
+        ]
     )
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Journal
+import WooshPay
+import WooshhookDaemon
+
+extension WooshhookCommand {
+    /// Posts journaled events again, freshly signed, to a URL.
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "POST matching journaled events again (exact body, fresh signature) to --to URL.")
+
+        @OptionGroup var filterOptions: RecordFilterOptions
+
+        @Option(name: .long, help: "Only records received at or before WHEN.")
+        var until: String?
+
+        @Flag(name: .long, help: "Take events from the quarantine instead of the journal.")
+        var quarantine = false
+
+        @Option(name: .long, help: "Where to post each event.")
+        var to: String?
+
+        @Flag(name: .long, help: "Run the configured handlers instead of posting (arrives with the handlers).")
+        var handlers = false
+
+        @Option(name: .long, help: "Signing secret (default: the first configured secret).")
+        var secret: String?
+
+        @Option(name: .long, help: "At most N events per second.")
+        var rate: Double?
+
+        @Flag(name: .long, help: "List what would be sent; send nothing.")
+        var dryRun = false
+
+        @OptionGroup var journalOptions: JournalOptions
+
+        func validate() throws {
+            guard (to == nil) != (!handlers) || to != nil else {
+                throw ValidationError("give exactly one of --to URL or --handlers")
+            }
+            if to != nil && handlers { throw ValidationError("give exactly one of --to URL or --handlers") }
+            if let rate, rate <= 0 { throw ValidationError("--rate must be more than 0") }
+            if let until, TimeExpression.parse(until, nowMilliseconds: Timestamp.nowMilliseconds()) == nil {
+                throw ValidationError("--until \(until): use RFC 3339, a date or an age (90s, 15m, 2h, 7d)")
+            }
+        }
+
+        func run() throws {
+            if handlers {
+                Console.error("replay --handlers needs the handler pipeline, which this version does not have yet")
+                throw ExitCode.failure
+            }
+            guard let to else { throw ExitCode.usage }
+            var directory = try journalOptions.directory()
+            if quarantine { directory += "/quarantine" }
+            let filter = filterOptions.filter(until: until)
+            var records: [JournalRecord] = []
+            do {
+                try JournalReader(directory: directory).forEachRecord { result in
+                    switch result {
+                    case .success(let record) where filter.matches(record): records.append(record)
+                    case .success: break
+                    case .failure(let damage):
+                        Console.warning("skipping damaged line \(damage.lineNumber) of \(damage.segment): \(damage.reason)")
+                    }
+                }
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode.failure
+            }
+            if dryRun {
+                for record in records { Console.line("\(record.eventID)  \(record.type)  (dry run)") }
+                Console.line("replayed 0, failed 0 (dry run: \(records.count) would be sent)")
+                return
+            }
+            let signingSecret = try resolveSecret()
+            let progress = ProgressBar(total: records.count)
+            var failed = 0
+            var started = Date()
+            for (index, record) in records.enumerated() {
+                if let rate, index > 0 {
+                    let wait = started.addingTimeInterval(1 / rate).timeIntervalSinceNow
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                }
+                started = Date()
+                let timestamp = String(Int(Date().timeIntervalSince1970))
+                let headers = [
+                    ("Content-Type", "application/json"),
+                    ("Wooshpay-Signature", Signer.header(secret: signingSecret, timestamp: timestamp, body: record.body)),
+                ]
+                do {
+                    let response = try HTTPClient.post(url: to, headers: headers, body: record.body, timeoutSeconds: 10)
+                    let ok = (200..<300).contains(response.status)
+                    if !ok { failed += 1 }
+                    Console.line("\(record.eventID)  \(record.type)  HTTP \(response.status)")
+                } catch {
+                    failed += 1
+                    Console.line("\(record.eventID)  \(record.type)  failed: \(error)")
+                }
+                progress.update(index + 1)
+            }
+            progress.finish()
+            Console.line("replayed \(records.count - failed), failed \(failed)")
+            if failed > 0 { throw ExitCode.failure }
+        }
+
+        private func resolveSecret() throws -> String {
+            if let secret { return secret }
+            guard let first = try journalOptions.configOptions.load().secrets.first else { throw ExitCode.configuration }
+            return first
+        }
+    }
+}
