@@ -37,10 +37,7 @@ extension WooshhookCommand {
         @OptionGroup var journalOptions: JournalOptions
 
         func validate() throws {
-            guard (to == nil) != (!handlers) || to != nil else {
-                throw ValidationError("give exactly one of --to URL or --handlers")
-            }
-            if to != nil && handlers { throw ValidationError("give exactly one of --to URL or --handlers") }
+            guard (to != nil) != handlers else { throw ValidationError("give exactly one of --to URL or --handlers") }
             if let rate, rate <= 0 { throw ValidationError("--rate must be more than 0") }
             if let until, TimeExpression.parse(until, nowMilliseconds: Timestamp.nowMilliseconds()) == nil {
                 throw ValidationError("--until \(until): use RFC 3339, a date or an age (90s, 15m, 2h, 7d)")

@@ -1,1 +1,0 @@
-// WooshPay module: see Package.swift

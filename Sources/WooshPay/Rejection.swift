@@ -1,0 +1,40 @@
+/// One `error.code` of SPEC §2. The HTTP status of each is decided in exactly one switch, here.
+public enum RejectionCode: String, Sendable, CaseIterable {
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    case bodyTooLarge = "body_too_large"
+    case unsupportedMediaType = "unsupported_media_type"
+    case signatureMissing = "signature_missing"
+    case signatureMalformed = "signature_malformed"
+    case signatureMismatch = "signature_mismatch"
+    case timestampOutOfTolerance = "timestamp_out_of_tolerance"
+    case invalidPayload = "invalid_payload"
+    case journalUnavailable = "journal_unavailable"
+    case shuttingDown = "shutting_down"
+
+    /// The status WooshPay sees.
+    public var httpStatus: Int {
+        switch self {
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .bodyTooLarge: 413
+        case .unsupportedMediaType: 415
+        case .signatureMissing, .signatureMalformed, .signatureMismatch, .timestampOutOfTolerance: 401
+        case .invalidPayload: 400
+        case .journalUnavailable, .shuttingDown: 503
+        }
+    }
+}
+
+/// A refused delivery: the code and a message for the operator. Messages never contain a secret.
+public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: RejectionCode
+    public let message: String
+
+    public init(_ code: RejectionCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

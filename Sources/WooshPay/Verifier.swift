@@ -1,0 +1,54 @@
+import Crypto
+
+/// Verifies deliveries against every configured secret (rotation, or test and live endpoints). The keys are made
+/// once; `now` is always passed in, so the tolerance edges are exact in tests.
+public struct Verifier: Sendable {
+    /// Key bytes rather than `SymmetricKey`s, which are not Sendable; making the key per check costs ~0.1 µs.
+    private let keys: [[UInt8]]
+    private let toleranceSeconds: Int
+
+    /// `toleranceSeconds` 0 turns the freshness check off.
+    public init(secrets: [String], toleranceSeconds: Int) {
+        keys = secrets.map { Array($0.utf8) }
+        self.toleranceSeconds = toleranceSeconds
+    }
+
+    /// Signature only: missing, malformed, or no `v1` matching any secret. Constant-time comparison of MACs.
+    public func authenticate(body: [UInt8], signatureHeader: [UInt8]?) throws(Rejection) -> SignatureHeader {
+        guard let signatureHeader else {
+            throw Rejection(.signatureMissing, "no Wooshpay-Signature (or Signature) header")
+        }
+        let header = try SignatureHeader(parsing: signatureHeader)
+        let candidates = header.signatures.compactMap(Hex.decode).filter { $0.count == SHA256.byteCount }
+        let prefix = Array(header.timestamp.utf8) + [UInt8(ascii: ".")]
+        for key in keys {
+            var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
+            hmac.update(data: prefix)
+            hmac.update(data: body)
+            let expected = hmac.finalize()
+            for candidate in candidates where expected == candidate {
+                return header
+            }
+        }
+        throw Rejection(.signatureMismatch, "no v1 signature matches any configured secret (wrong secret or altered body)")
+    }
+
+    /// Convenience over raw buffers.
+    public func authenticate(
+        body: UnsafeRawBufferPointer, signatureHeader: UnsafeRawBufferPointer?
+    ) throws(Rejection) -> SignatureHeader {
+        try authenticate(body: Array(body), signatureHeader: signatureHeader.map { Array($0) })
+    }
+
+    /// Rejects a `t` further than the tolerance from now, in the past or in the future.
+    public func checkFreshness(_ header: SignatureHeader, nowSeconds: Int64) throws(Rejection) {
+        guard toleranceSeconds > 0 else { return }
+        let skew = nowSeconds - header.timestampSeconds
+        guard abs(skew) <= Int64(toleranceSeconds) else {
+            let direction = skew > 0 ? "\(skew) s old" : "\(-skew) s in the future"
+            throw Rejection(
+                .timestampOutOfTolerance,
+                "signature timestamp is \(direction), beyond tolerance_seconds (\(toleranceSeconds)); kept in quarantine")
+        }
+    }
+}
