@@ -1,0 +1,169 @@
+import Foundation
+
+extension JournalWriter {
+    private typealias Waiting = (PendingRecord, @Sendable (AppendOutcome) -> Void)
+
+    /// The writer thread: one batch per turn, then the interval sync and hourly maintenance when due.
+    func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing {
+                if let deadline = intervalSyncDeadline() {
+                    if !condition.wait(until: deadline) { break }
+                } else {
+                    condition.wait()
+                }
+            }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let stopping = closing && batch.isEmpty
+            condition.unlock()
+
+            if !batch.isEmpty { write(batch) }
+            if let deadline = intervalSyncDeadline(), stopping || deadline <= Date() { syncInterval() }
+            if stopping { break }
+            maintainHourly()
+        }
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        finished.signal()
+    }
+
+    /// When unsynced bytes written under `fsync: interval` must be synced; nil when nothing is due.
+    private func intervalSyncDeadline() -> Date? {
+        guard unsynced, case .interval(let milliseconds) = configuration.fsync else { return nil }
+        let dueNanoseconds = lastSyncNanoseconds + UInt64(max(1, milliseconds)) * 1_000_000
+        let now = DispatchTime.now().uptimeNanoseconds
+        return Date().addingTimeInterval(dueNanoseconds > now ? Double(dueNanoseconds - now) / 1e9 : 0)
+    }
+
+    private func write(_ batch: [Waiting]) {
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.0.tail.count + 32 })
+        var inBatch: [EventFingerprint: Int] = [:]
+        var originals: [Int?] = []
+        var seq = nextSeq
+        for (index, (record, _)) in batch.enumerated() {
+            let seconds = record.receivedAtMilliseconds / 1000
+            if dedupe.isEnabled {
+                if let original = inBatch[record.fingerprint] {
+                    originals.append(original)
+                    outcomes.append(.duplicate)
+                    continue
+                }
+                if dedupe.contains(record.fingerprint, nowSeconds: seconds) {
+                    originals.append(nil)
+                    outcomes.append(.duplicate)
+                    continue
+                }
+                inBatch[record.fingerprint] = index
+            }
+            originals.append(nil)
+            record.appendLine(seq: seq, to: &buffer)
+            outcomes.append(.appended(seq: seq))
+            seq += 1
+        }
+        if !buffer.isEmpty {
+            do throws(JournalError) {
+                try commit(buffer)
+                let appended = Int64(seq - nextSeq)
+                nextSeq = seq
+                appendedThrough.store(seq - 1, ordering: .releasing)
+                for (index, (record, _)) in batch.enumerated() where dedupe.isEnabled {
+                    if case .appended = outcomes[index] {
+                        dedupe.insert(record.fingerprint, seconds: record.receivedAtMilliseconds / 1000)
+                    }
+                }
+                recordsCounter.increment(by: appended)
+                batchesCounter.increment()
+                batches.add(1, ordering: .relaxed)
+                if !writable.exchange(true, ordering: .relaxed) {
+                    logger.notice("journal writable again", metadata: ["segment": "\(segmentPath)"])
+                }
+            } catch {
+                writeErrorsCounter.increment()
+                if writable.exchange(false, ordering: .relaxed) {
+                    logger.error("journal write failed: \(error)", metadata: ["segment": "\(segmentPath)"])
+                }
+                for index in outcomes.indices where outcomes[index] != .duplicate || originals[index] != nil {
+                    outcomes[index] = .failed(error)
+                }
+            }
+        }
+        for (index, (_, completion)) in batch.enumerated() { completion(outcomes[index]) }
+    }
+
+    /// Writes one batch at the end of the current segment (rolling first when it is full) and syncs it per policy;
+    /// on failure the segment is cut back to where the batch began.
+    private func commit(_ buffer: [UInt8]) throws(JournalError) {
+        if fd < 0 || segmentOffset >= configuration.segmentBytes { try roll() }
+        let start = segmentOffset
+        do throws(JournalError) {
+            if injectedWriteFailures.load(ordering: .relaxed) > 0 {
+                injectedWriteFailures.subtract(1, ordering: .relaxed)
+                let half = Array(buffer.prefix(buffer.count / 2))
+                try FileWriting.writeAll(fd, half, offset: start, path: segmentPath)
+                throw JournalError("write", path: segmentPath, code: ENOSPC, hint: "injected by a test")
+            }
+            try FileWriting.writeAll(fd, buffer, offset: start, path: segmentPath)
+            if configuration.fsync == .always {
+                let began = DispatchTime.now().uptimeNanoseconds
+                guard fdatasync(fd) == 0 else {
+                    throw JournalError("fsync", path: segmentPath, code: errno, hint: "check the disk (dmesg)")
+                }
+                fsyncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
+            } else {
+                unsynced = true
+            }
+            segmentOffset = start + buffer.count
+        } catch {
+            if ftruncate(fd, off_t(start)) != 0 || fdatasync(fd) != 0 {
+                logger.critical("cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
+            }
+            throw error
+        }
+    }
+
+    /// Starts the segment named by the next seq; its creation is made durable by syncing the directory.
+    private func roll() throws(JournalError) {
+        if fd >= 0 && unsynced && configuration.fsync != .never {
+            guard fdatasync(fd) == 0 else { throw JournalError("fsync", path: segmentPath, code: errno) }
+            unsynced = false
+        }
+        let path = "\(configuration.directory)/\(SegmentDirectory.fileName(firstSeq: nextSeq))"
+        try openSegment(path)
+        if configuration.fsync != .never {
+            guard fsync(fd) == 0 else { throw JournalError("fsync", path: path, code: errno) }
+            try SegmentDirectory.syncDirectory(configuration.directory)
+        }
+        logger.info("journal segment started", metadata: ["segment": "\(path)", "first_seq": "\(nextSeq)"])
+    }
+
+    private func syncInterval() {
+        guard fd >= 0 else { return }
+        lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
+        if fdatasync(fd) == 0 {
+            unsynced = false
+        } else {
+            writeErrorsCounter.increment()
+            logger.error("journal fsync failed: \(String(cString: strerror(errno)))", metadata: ["segment": "\(segmentPath)"])
+        }
+    }
+
+    /// Retention and the dedupe sweep, at most hourly, between batches.
+    private func maintainHourly() {
+        let now = Self.nowSeconds()
+        guard now - lastMaintenance >= 3600 else { return }
+        lastMaintenance = now
+        if dedupe.isEnabled { dedupe.sweep(nowSeconds: now) }
+        do {
+            _ = try applyRetention(try SegmentDirectory.segmentPaths(in: configuration.directory), nowSeconds: now)
+        } catch {
+            logger.error("journal retention failed: \(error)")
+        }
+    }
+}

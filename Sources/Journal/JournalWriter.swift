@@ -1,0 +1,196 @@
+import Foundation
+public import Logging
+import Metrics
+import Synchronization
+
+/// The group-commit writer of one journal directory (SPEC §3), after Redis's AOF: callers enqueue without blocking;
+/// one writer thread takes everything queued as a batch, gives it consecutive seqs, writes it with one `pwrite` and,
+/// for `fsync: always`, makes it durable with one `fdatasync` before completing every append of the batch. Appends
+/// arriving meanwhile form the next batch, so throughput grows with concurrency instead of being one per fsync.
+///
+/// A failed write or sync is cut back (`ftruncate`) so no partial record stays, the whole batch fails, its seqs are
+/// reused by the next batch, and every later batch simply tries again: the journal recovers by itself once the disk
+/// has room again.
+public final class JournalWriter: @unchecked Sendable {
+    // Guarded by `condition`.
+    let condition = NSCondition()
+    var queue: [(PendingRecord, @Sendable (AppendOutcome) -> Void)] = []
+    var closing = false
+    var closed = false
+
+    // Writer thread only (and `open` before the thread starts).
+    let configuration: JournalConfiguration
+    let logger: Logger
+    var fd: Int32 = -1
+    var segmentPath = ""
+    var segmentOffset = 0
+    var nextSeq: UInt64 = 1
+    var dedupe: DedupeIndex
+    var unsynced = false
+    var lastSyncNanoseconds: UInt64 = 0
+    var lastMaintenance: Int64 = 0
+    let finished = DispatchSemaphore(value: 0)
+
+    let writable = Atomic<Bool>(true)
+    let appendedThrough = Atomic<UInt64>(0)
+    let batches = Atomic<Int>(0)
+    /// Test hook: the next N writes fail with ENOSPC as a full disk would.
+    let injectedWriteFailures = Atomic<Int>(0)
+
+    let recordsCounter: Counter
+    let batchesCounter: Counter
+    let writeErrorsCounter: Counter
+    let fsyncTimer: Metrics.Timer
+
+    /// False after a failed write or sync, until a later batch succeeds.
+    public var isWritable: Bool { writable.load(ordering: .relaxed) }
+    /// The seq of the newest record on disk (0 for an empty journal).
+    public var lastSeq: UInt64 { appendedThrough.load(ordering: .acquiring) }
+    /// How many batches were written: fewer than records when group commit works.
+    public var batchCount: Int { batches.load(ordering: .relaxed) }
+
+    private init(_ configuration: JournalConfiguration, dedupe: Bool, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.dedupe = DedupeIndex(windowHours: dedupe ? configuration.dedupeWindowHours : 0)
+        let name = (configuration.directory as NSString).lastPathComponent == "quarantine" ? "quarantine" : "journal"
+        let dimensions = [("journal", name)]
+        recordsCounter = Counter(label: "wooshhook_journal_records_total", dimensions: dimensions)
+        batchesCounter = Counter(label: "wooshhook_journal_batches_total", dimensions: dimensions)
+        writeErrorsCounter = Counter(label: "wooshhook_journal_write_errors_total", dimensions: dimensions)
+        fsyncTimer = Metrics.Timer(label: "wooshhook_journal_fsync_seconds", dimensions: dimensions)
+    }
+
+    /// Creates the directory, repairs a torn tail, applies retention, rebuilds the dedupe index (when `dedupe`) and
+    /// starts the writer thread.
+    public static func open(
+        _ configuration: JournalConfiguration, dedupe: Bool = true, logger: Logger
+    ) throws(JournalError) -> JournalWriter {
+        let writer = JournalWriter(configuration, dedupe: dedupe, logger: logger)
+        try writer.recover()
+        let thread = Thread { writer.run() }
+        thread.name = "journal-writer"
+        thread.start()
+        return writer
+    }
+
+    /// Enqueues `record` and returns at once; `completion` runs on the writer thread once the record is durable
+    /// (per the fsync policy), found to be a duplicate, or failed.
+    public func append(_ record: PendingRecord, completion: @escaping @Sendable (AppendOutcome) -> Void) {
+        condition.lock()
+        if closing {
+            condition.unlock()
+            completion(.failed(JournalError("append to", path: configuration.directory, code: ESHUTDOWN,
+                                            hint: "the journal is closed because the daemon is stopping")))
+            return
+        }
+        queue.append((record, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Writes and syncs whatever is queued, stops the thread and closes the segment. Idempotent; blocks until done.
+    public func close() {
+        condition.lock()
+        let first = !closing
+        closing = true
+        condition.signal()
+        condition.unlock()
+        if first {
+            finished.wait()
+            condition.lock()
+            closed = true
+            condition.unlock()
+        } else {
+            condition.lock()
+            while !closed { _ = condition.wait(until: Date().addingTimeInterval(0.05)) }
+            condition.unlock()
+        }
+    }
+
+    // MARK: - Start-up
+
+    private func recover() throws(JournalError) {
+        try SegmentDirectory.create(configuration.directory)
+        var segments = try SegmentDirectory.segmentPaths(in: configuration.directory)
+        if let last = segments.last {
+            let lastValid = try TailRecovery.repair(last, logger: logger)
+            nextSeq = lastValid.map { $0 + 1 } ?? SegmentDirectory.firstSeq(ofFileName: (last as NSString).lastPathComponent) ?? 1
+            try openSegment(last)
+        }
+        appendedThrough.store(nextSeq - 1, ordering: .releasing)
+        let now = Self.nowSeconds()
+        segments = try applyRetention(segments, nowSeconds: now)
+        if dedupe.isEnabled { try rebuildDedupe(segments, nowSeconds: now) }
+        lastMaintenance = now
+    }
+
+    func openSegment(_ path: String) throws(JournalError) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw JournalError("open", path: path, code: errno, hint: "check the owner and mode of the journal directory")
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw JournalError("stat", path: path, code: code)
+        }
+        if fd >= 0 { Glibc.close(fd) }
+        fd = descriptor
+        segmentPath = path
+        segmentOffset = Int(info.st_size)
+    }
+
+    func rebuildDedupe(_ segments: [String], nowSeconds: Int64) throws(JournalError) {
+        var ids = 0
+        for segment in segments.reversed() {
+            let bytes = try SegmentDirectory.read(segment)
+            var oldest = Int64.max
+            for line in LineScanner.lines(bytes).lines {
+                guard let prefix = RecordPrefix.read(bytes[line.range]) else { continue }
+                oldest = min(oldest, prefix.receivedAtSeconds)
+                if nowSeconds - prefix.receivedAtSeconds < dedupe.windowSeconds {
+                    dedupe.insert(prefix.fingerprint, seconds: prefix.receivedAtSeconds)
+                    ids += 1
+                }
+            }
+            if nowSeconds - oldest >= dedupe.windowSeconds { break }
+        }
+        logger.info("dedupe index rebuilt", metadata: [
+            "journal": "\(configuration.directory)", "ids": "\(ids)", "window_hours": "\(configuration.dedupeWindowHours)",
+        ])
+    }
+
+    /// Deletes whole segments whose newest record is older than the retention, never the current one.
+    func applyRetention(_ segments: [String], nowSeconds: Int64) throws(JournalError) -> [String] {
+        guard configuration.retentionDays > 0, segments.count > 1 else { return segments }
+        let limit = Int64(configuration.retentionDays) * 86_400
+        var kept: [String] = []
+        for (index, segment) in segments.enumerated() {
+            guard index < segments.count - 1, segment != segmentPath,
+                let newest = try SegmentReading.lastRecord(of: segment)?.receivedAtSeconds,
+                nowSeconds - newest >= limit
+            else {
+                kept.append(segment)
+                continue
+            }
+            if unlink(segment) == 0 {
+                logger.info("journal segment deleted by retention", metadata: [
+                    "segment": "\(segment)", "retention_days": "\(configuration.retentionDays)",
+                ])
+            } else {
+                logger.error("cannot delete \(segment) for retention: \(String(cString: strerror(errno)))")
+                kept.append(segment)
+            }
+        }
+        if kept.count != segments.count { try? SegmentDirectory.syncDirectory(configuration.directory) }
+        return kept
+    }
+
+    static func nowSeconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
+    }
+}

@@ -1,1 +1,0 @@
-// Journal module: see Package.swift
