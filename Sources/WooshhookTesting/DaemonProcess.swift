@@ -38,17 +38,21 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `wooshhook serve` and waits until it listens.
     public func start(environment extra: [String: String] = [:], timeout: TimeInterval = 20) throws {
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
+        if !FileManager.default.fileExists(atPath: logPath) {
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+                throw TestFailure("cannot create \(logPath)")
+            }
+        }
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logFile.seekToEndOfFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try WooshhookBinary.path())
         process.arguments = ["serve", "--config", configPath]
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
         process.environment = environment
-        process.standardError = log
-        process.standardOutput = log
+        process.standardError = logFile
+        process.standardOutput = logFile
         try process.run()
         self.process = process
         let deadline = Date().addingTimeInterval(timeout)

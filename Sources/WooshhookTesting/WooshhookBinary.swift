@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Finds the built `wooshhook` executable: `$WOOSHHOOK_BINARY`, else beside the test runner in the build folder.
 public enum WooshhookBinary {

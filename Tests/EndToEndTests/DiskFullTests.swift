@@ -19,7 +19,7 @@ import WooshhookTesting
         // Fill the file system, leaving room for a few records only.
         let filler = "\(mountPoint)/filler"
         let fillerSize = 256 * 1024 - 12 * 1024
-        FileManager.default.createFile(atPath: filler, contents: Data(count: fillerSize))
+        try #require(FileManager.default.createFile(atPath: filler, contents: Data(count: fillerSize)))
 
         var statuses: [Int] = []
         var unavailable: HTTPTestResponse?

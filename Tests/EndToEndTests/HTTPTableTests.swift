@@ -21,7 +21,8 @@ import WooshhookTesting
     @Test func duplicateIsAnsweredWithoutASecondRecord() throws {
         try withDaemon { daemon in
             let request = SignedRequest.event(id: "evt_dup")
-            #expect(try request.send(port: daemon.port).status == 200)
+            let response3 = try request.send(port: daemon.port)
+            #expect(response3.status == 200)
             let again = try request.send(port: daemon.port)
             #expect(again.status == 200)
             #expect(again.json?["duplicate"] as? Bool == true)
@@ -87,11 +88,13 @@ import WooshhookTesting
             for accepted in ["application/json; charset=utf-8", "APPLICATION/JSON", "application/vnd.wooshpay+json"] {
                 var ok = SignedRequest.event()
                 ok.contentType = accepted
-                #expect(try ok.send(port: daemon.port).status == 200, "\(accepted)")
+                let response4 = try ok.send(port: daemon.port)
+                #expect(response4.status == 200, "\(accepted)")
             }
             var none = SignedRequest.event()
             none.contentType = nil
-            #expect(try none.send(port: daemon.port).status == 200)
+            let response5 = try none.send(port: daemon.port)
+            #expect(response5.status == 200)
         }
     }
 
@@ -99,7 +102,8 @@ import WooshhookTesting
         try withDaemon { daemon in
             var missing = SignedRequest.event()
             missing.signatureHeaderName = ""
-            #expect(try missing.send(port: daemon.port).errorCode == "signature_missing")
+            let response6 = try missing.send(port: daemon.port)
+            #expect(response6.errorCode == "signature_missing")
 
             var malformed = SignedRequest.event()
             malformed.signatureValue = "garbage"
@@ -116,11 +120,13 @@ import WooshhookTesting
 
             var fallback = SignedRequest.event()
             fallback.signatureHeaderName = "signature"
-            #expect(try fallback.send(port: daemon.port).status == 200)
+            let response7 = try fallback.send(port: daemon.port)
+            #expect(response7.status == 200)
 
             var lowercaseName = SignedRequest.event()
             lowercaseName.signatureHeaderName = "wooshpay-signature"
-            #expect(try lowercaseName.send(port: daemon.port).status == 200)
+            let response8 = try lowercaseName.send(port: daemon.port)
+            #expect(response8.status == 200)
             #expect(daemon.journalLines().count == 2)
             let log = daemon.logLines().joined(separator: "\n")
             #expect(log.contains("code=signature_mismatch"))
@@ -154,11 +160,13 @@ import WooshhookTesting
 
             var future = SignedRequest.event(id: "evt_future_t")
             future.timestamp = String((now + 3600) * 1000)  // milliseconds, an hour ahead
-            #expect(try future.send(port: daemon.port).errorCode == "timestamp_out_of_tolerance")
+            let response9 = try future.send(port: daemon.port)
+            #expect(response9.errorCode == "timestamp_out_of_tolerance")
 
             var milliseconds = SignedRequest.event(id: "evt_ms")
             milliseconds.timestamp = String(now * 1000)
-            #expect(try milliseconds.send(port: daemon.port).status == 200)
+            let response10 = try milliseconds.send(port: daemon.port)
+            #expect(response10.status == 200)
 
             #expect(daemon.journalLines().map { record($0)["event_id"] as? String } == ["evt_ms"])
             let quarantined = daemon.journalLines(subdirectory: "quarantine").map(record)
@@ -192,7 +200,8 @@ import WooshhookTesting
         try withDaemon { daemon in
             var request = SignedRequest(body: "not json at all")
             request.secret = "whsec_other"
-            #expect(try request.send(port: daemon.port).errorCode == "signature_mismatch")
+            let response = try request.send(port: daemon.port)
+            #expect(response.errorCode == "signature_mismatch")
         }
     }
 
@@ -223,17 +232,20 @@ import WooshhookTesting
         try withDaemon { daemon in
             var request = SignedRequest.event(id: "evt_xff")
             request.extraHeaders = [("X-Forwarded-For", "198.51.100.7, 127.0.0.1")]
-            #expect(try request.send(port: daemon.port).status == 200)
+            let response11 = try request.send(port: daemon.port)
+            #expect(response11.status == 200)
             var realIP = SignedRequest.event(id: "evt_realip")
             realIP.extraHeaders = [("X-Real-IP", "203.0.113.9")]
-            #expect(try realIP.send(port: daemon.port).status == 200)
+            let response12 = try realIP.send(port: daemon.port)
+            #expect(response12.status == 200)
             let records = daemon.journalLines().map(record)
             #expect(records.map { $0["remote_addr"] as? String } == ["198.51.100.7", "203.0.113.9"])
         }
         try withDaemon(["trusted_proxies": [String]()]) { daemon in
             var request = SignedRequest.event(id: "evt_untrusted")
             request.extraHeaders = [("X-Forwarded-For", "198.51.100.7")]
-            #expect(try request.send(port: daemon.port).status == 200)
+            let response13 = try request.send(port: daemon.port)
+            #expect(response13.status == 200)
             #expect(record(daemon.journalLines()[0])["remote_addr"] as? String == "127.0.0.1")
         }
     }

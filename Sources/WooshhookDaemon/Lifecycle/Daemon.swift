@@ -111,8 +111,10 @@ public enum Daemon {
         guard !placeholders.isEmpty else { return }
         if Configuration.isLoopback(configuration.listenHost) {
             logger.warning(
-                "PLACEHOLDER SECRET IN USE: anyone who read config.example.json can forge events; put the endpoint "
-                    + "secret from WooshPay in secret_files before exposing this port",
+                """
+                PLACEHOLDER SECRET IN USE: anyone who read config.example.json can forge events; put the endpoint \
+                secret from WooshPay in secret_files before exposing this port
+                """,
                 metadata: ["secret": "\(placeholders.joined(separator: ","))"])
         } else {
             throw DaemonError(

@@ -7,10 +7,10 @@ import WooshPay
 /// start: creating a swift-metrics handle takes the factory's lock, which must not happen per request.
 public final class DaemonMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let outcomes: [String: Counter]
-    private let eventTypes = Mutex<[String: Counter]>([:])
-    private let duplicates: Counter
-    private let quarantined: Counter
+    private let outcomes: [String: Metrics.Counter]
+    private let eventTypes = Mutex<[String: Metrics.Counter]>([:])
+    private let duplicates: Metrics.Counter
+    private let quarantined: Metrics.Counter
     private let requestLatency: Metrics.Timer
 
     /// Outcome label of an accepted event.
@@ -29,13 +29,13 @@ public final class DaemonMetrics: Sendable {
         ]
         MetricsSystem.bootstrap(factory)
         self.registry = registry
-        var outcomes: [String: Counter] = [:]
+        var outcomes: [String: Metrics.Counter] = [:]
         for code in RejectionCode.allCases.map(\.rawValue) + [Self.acceptedOutcome, Self.duplicateOutcome] {
-            outcomes[code] = Counter(label: "wooshhook_requests_total", dimensions: [("outcome", code)])
+            outcomes[code] = Metrics.Counter(label: "wooshhook_requests_total", dimensions: [("outcome", code)])
         }
         self.outcomes = outcomes
-        duplicates = Counter(label: "wooshhook_duplicates_total")
-        quarantined = Counter(label: "wooshhook_quarantined_total")
+        duplicates = Metrics.Counter(label: "wooshhook_duplicates_total")
+        quarantined = Metrics.Counter(label: "wooshhook_quarantined_total")
         requestLatency = Metrics.Timer(label: "wooshhook_request_duration_seconds")
     }
 
@@ -50,7 +50,7 @@ public final class DaemonMetrics: Sendable {
     public func countEvent(type: String) {
         let counter = eventTypes.withLock { counters in
             if let counter = counters[type] { return counter }
-            let counter = Counter(label: "wooshhook_events_total", dimensions: [("type", type)])
+            let counter = Metrics.Counter(label: "wooshhook_events_total", dimensions: [("type", type)])
             counters[type] = counter
             return counter
         }

@@ -1,4 +1,4 @@
-import Journal
+public import Journal
 
 /// Which records `tail`, `show` and `replay` pick: by type, by event id, by receive time. Empty sets match all.
 public struct RecordFilter: Sendable {

@@ -1,4 +1,4 @@
-import Journal
+public import Journal
 import WooshPay
 
 /// One human line per record for `tail`: receive time, type, event id, object id, amount with its currency, status.

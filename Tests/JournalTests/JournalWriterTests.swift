@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import Journal
+
+struct JournalWriterTests {
+    @Test func concurrentAppendsGetContiguousSeqsInFewerBatches() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open()
+        let count = 400
+        let outcomes = OutcomeList()
+        let group = DispatchGroup()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in stride(from: thread, to: count, by: 8) {
+                group.enter()
+                writer.append(record("evt_\(index)")) { outcome in
+                    outcomes.append(outcome)
+                    group.leave()
+                }
+            }
+        }
+        group.wait()
+        writer.close()
+        let seqs = outcomes.values.compactMap { outcome -> UInt64? in
+            if case .appended(let seq) = outcome { return seq }
+            return nil
+        }
+        #expect(seqs.sorted() == Array(1...UInt64(count)))
+        #expect(writer.batchCount < count, "group commit shares fsyncs: \(writer.batchCount) batches")
+        let records = try journal.records()
+        #expect(records.map(\.seq) == Array(1...UInt64(count)))
+        #expect(Set(records.map(\.eventID)).count == count)
+        #expect(writer.lastSeq == UInt64(count))
+    }
+
+    @Test func duplicatesAcrossBatchesInOneBatchAndAfterReopen() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        var writer = try journal.open()
+        #expect(appendAndWait(writer, record("evt_a")) == .appended(seq: 1))
+        #expect(appendAndWait(writer, record("evt_a")) == .duplicate)
+        let first = OutcomeBox()
+        let second = OutcomeBox()
+        writer.append(record("evt_b")) { first.set($0) }
+        writer.append(record("evt_b")) { second.set($0) }
+        #expect(first.wait() == .appended(seq: 2))
+        #expect(second.wait() == .duplicate)
+        writer.close()
+        writer = try journal.open()
+        #expect(appendAndWait(writer, record("evt_a")) == .duplicate)
+        #expect(appendAndWait(writer, record("evt_c")) == .appended(seq: 3))
+        writer.close()
+        #expect(try journal.records().map(\.eventID) == ["evt_a", "evt_b", "evt_c"])
+        #expect(journal.logs.lines.contains { $0.contains("dedupe index rebuilt") })
+    }
+
+    @Test func anIDOlderThanTheWindowIsNewAgain() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var writer = try journal.open(dedupeWindowHours: 1)
+        #expect(appendAndWait(writer, record("evt_old", receivedAt: now - 2 * 3_600_000)) == .appended(seq: 1))
+        #expect(appendAndWait(writer, record("evt_old", receivedAt: now)) == .appended(seq: 2))
+        #expect(appendAndWait(writer, record("evt_old", receivedAt: now + 1000)) == .duplicate)
+        writer.close()
+        writer = try journal.open(dedupeWindowHours: 1)
+        #expect(appendAndWait(writer, record("evt_old")) == .duplicate)
+        writer.close()
+        writer = try journal.open(dedupe: false)
+        #expect(appendAndWait(writer, record("evt_old")) == .appended(seq: 3))
+        writer.close()
+    }
+
+    @Test func segmentsRollAndAreNamedByTheirFirstSeq() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open(segmentBytes: 1000)
+        for index in 1...12 { _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "x", count: 200))) }
+        writer.close()
+        let segments = try journal.segments()
+        #expect(segments.count > 2)
+        for segment in segments {
+            let name = (segment as NSString).lastPathComponent
+            let first = try #require(SegmentReading.lastRecords(of: segment, count: 100).first)
+            #expect(name == String(format: "%020llu.jsonl", first.seq))
+        }
+        #expect(try journal.records().map(\.seq) == Array(1...12))
+        let report = try JournalVerifier.verify(directory: journal.directory)
+        #expect(report.isClean)
+        #expect(report.records == 12 && report.firstSeq == 1 && report.lastSeq == 12 && report.segments == segments.count)
+        let last = try JournalReader(directory: journal.directory).lastRecords(5)
+        #expect(last.map(\.seq) == [8, 9, 10, 11, 12])
+    }
+
+    @Test(arguments: [FsyncPolicy.never, .interval(milliseconds: 5)])
+    func otherPoliciesStillJournalEverything(_ policy: FsyncPolicy) throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open(fsync: policy)
+        for index in 1...20 { #expect(appendAndWait(writer, record("evt_\(index)")) == .appended(seq: UInt64(index))) }
+        Thread.sleep(forTimeInterval: 0.05)
+        writer.close()
+        #expect(try journal.records().count == 20)
+    }
+
+    @Test func aFailedWriteLeavesNothingAndTheNextBatchReusesTheSeq() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open()
+        #expect(appendAndWait(writer, record("evt_1")) == .appended(seq: 1))
+        let before = try Data(contentsOf: URL(fileURLWithPath: journal.segments()[0]))
+        writer.injectedWriteFailures.store(1, ordering: .relaxed)
+        guard case .failed(let error) = appendAndWait(writer, record("evt_2", body: String(repeating: "y", count: 4000)))
+        else {
+            Issue.record("the injected failure did not fail the append")
+            return
+        }
+        #expect(error.isOutOfSpace)
+        #expect(!writer.isWritable)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: journal.segments()[0])) == before)
+        #expect(appendAndWait(writer, record("evt_2")) == .appended(seq: 2), "not a duplicate: it was never written")
+        #expect(writer.isWritable)
+        writer.close()
+        #expect(try journal.records().map(\.seq) == [1, 2])
+        #expect(try JournalVerifier.verify(directory: journal.directory).isClean)
+    }
+
+    @Test func closedWriterFailsAppendsAndCloseIsIdempotent() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open()
+        writer.close()
+        writer.close()
+        guard case .failed = appendAndWait(writer, record("evt_late")) else {
+            Issue.record("append after close must fail")
+            return
+        }
+    }
+
+    @Test func retentionDeletesOldSegmentsButNeverTheCurrentOne() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let old = Int64(Date().timeIntervalSince1970 * 1000) - 10 * 86_400_000
+        var writer = try journal.open(segmentBytes: 600, dedupe: false)
+        for index in 1...6 { _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: old)) }
+        writer.close()
+        let before = try journal.segments()
+        #expect(before.count >= 3)
+        writer = try journal.open(segmentBytes: 600, retentionDays: 5, dedupe: false)
+        let after = try journal.segments()
+        #expect(after == [before[before.count - 1]])
+        #expect(appendAndWait(writer, record("evt_new")) == .appended(seq: 7))
+        writer.close()
+        #expect(journal.logs.lines.filter { $0.contains("deleted by retention") }.count == before.count - 1)
+    }
+}
+
+final class OutcomeList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [AppendOutcome] = []
+    func append(_ outcome: AppendOutcome) { lock.withLock { stored.append(outcome) } }
+    var values: [AppendOutcome] { lock.withLock { stored } }
+}

@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import Testing
+@testable import Journal
+
+struct RecordCodecTests {
+    static let bodies: [String] = [
+        "{\"id\":\"evt_1\",\r\n\"type\":\"x\"}\r\n",
+        "{\n  \"id\": \"evt_2\",\n  \"data\": {\n    \"object\": {}\n  }\n}\n",
+        "{\"description\":\"Café — 東京 🎉\"}",
+        "{\"q\":\"a \\\"quoted\\\" \\\\ back\\\\slash \\u0001 \\t\"}",
+        "{\"raw\":\"\u{01}\u{1F}\u{7F}\",\t\"tab\":1}",
+    ]
+
+    @Test(arguments: bodies)
+    func bodyRoundTripsByteForByte(_ body: String) throws {
+        let pending = record("evt_round", body: body, receivedAt: 1_732_184_130_123)
+        var line: [UInt8] = []
+        pending.appendLine(seq: 7, to: &line)
+        #expect(line.last == 0x0A)
+        #expect(line.dropLast().contains(0x0A) == false)
+        let decoded = try JournalRecord.decode(line: Array(line.dropLast())).get()
+        #expect(decoded.body == Array(body.utf8))
+        #expect(decoded.seq == 7)
+        #expect(decoded.sha256 == SHA256.hash(data: Array(body.utf8)).map { String(format: "%02x", $0) }.joined())
+        #expect(decoded.receivedAt == "2024-11-21T10:15:30.123Z")
+        #expect(decoded.eventID == "evt_round")
+        #expect(decoded.livemode == true)
+        #expect(decoded.created == 1_732_168_214)
+        #expect(decoded.remoteAddr == "203.0.113.5")
+        #expect(decoded.signatureT == "1732168215")
+        #expect(decoded.reason == nil)
+    }
+
+    @Test func fieldsAreInSpecOrder() throws {
+        var line: [UInt8] = []
+        record("evt_1", body: "{}", receivedAt: 1_732_184_130_123, reason: "stale").appendLine(seq: 1, to: &line)
+        let text = String(decoding: line, as: UTF8.self)
+        let keys = ["seq", "received_at", "event_id", "type", "livemode", "created", "remote_addr", "signature_t",
+                    "sha256", "body", "reason"]
+        let positions = keys.compactMap { text.range(of: "\"\($0)\":")?.lowerBound }
+        #expect(positions.count == keys.count)
+        #expect(positions == positions.sorted())
+        #expect(text.hasPrefix("{\"seq\":1,\"received_at\":\"2024-11-21T10:15:30.123Z\",\"event_id\":\"evt_1\""))
+    }
+
+    @Test func nullLivemodeAndCreated() throws {
+        let pending = PendingRecord(
+            receivedAtMilliseconds: 0, eventID: "e", type: "t", livemode: nil, created: nil, remoteAddr: "::1",
+            signatureT: "1", body: Array("{}".utf8))
+        var line: [UInt8] = []
+        pending.appendLine(seq: 1, to: &line)
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.contains("\"livemode\":null,\"created\":null"))
+        #expect(text.contains("\"received_at\":\"1970-01-01T00:00:00.000Z\""))
+    }
+
+    @Test func damagedLinesAreExplained() {
+        func reason(_ text: String) -> String? {
+            if case .failure(let error) = JournalRecord.decode(line: Array(text.utf8)) { return error.description }
+            return nil
+        }
+        #expect(reason("{\"seq\":1") == "not valid JSON")
+        #expect(reason("\0\0\0") == "zero bytes")
+        #expect(reason("{\"seq\":1}")?.contains("missing") == true)
+        var line: [UInt8] = []
+        record("evt", body: "{\"a\":1}").appendLine(seq: 1, to: &line)
+        let tampered = String(decoding: line.dropLast(), as: UTF8.self).replacingOccurrences(of: "\\\"a\\\":1", with: "\\\"a\\\":2")
+        #expect(reason(tampered) == "sha256 does not match the body")
+    }
+
+    @Test func recordTimeRoundTrips() {
+        for milliseconds: Int64 in [0, 951_782_400_000, 1_732_184_130_123, 4_102_444_799_999] {
+            let text = RecordTime.text(milliseconds)
+            #expect(RecordTime.seconds(text.utf8) == milliseconds / 1000, "\(text)")
+        }
+        #expect(RecordTime.text(951_782_400_000) == "2000-02-29T00:00:00.000Z")
+        #expect(RecordTime.seconds("2026-13-01T00:00:00.000Z".utf8) == nil)
+        #expect(RecordTime.seconds("garbage".utf8) == nil)
+    }
+
+    @Test func prefixScannerMatchesFullDecode() throws {
+        var line: [UInt8] = []
+        record("evt_prefix", receivedAt: 1_732_184_130_123).appendLine(seq: 42, to: &line)
+        let prefix = try #require(RecordPrefix.read(line.dropLast()[...]))
+        #expect(prefix.seq == 42)
+        #expect(prefix.receivedAtSeconds == 1_732_184_130)
+        #expect(prefix.fingerprint == EventFingerprint(eventID: "evt_prefix".utf8))
+        var escaped: [UInt8] = []
+        record("evt_\"quoted\"", receivedAt: 1_732_184_130_123).appendLine(seq: 43, to: &escaped)
+        let fallback = try #require(RecordPrefix.read(escaped.dropLast()[...]))
+        #expect(fallback.fingerprint == EventFingerprint(eventID: "evt_\"quoted\"".utf8))
+        #expect(RecordPrefix.read(Array("not a record".utf8)[...]) == nil)
+    }
+}
