@@ -19,6 +19,8 @@ public enum Daemon {
                 throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
             }
         }
+        // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
+        let metrics = DaemonMetrics()
         let policy: FsyncPolicy
         switch configuration.journal.fsync {
         case .always: policy = .always
@@ -45,7 +47,6 @@ public enum Daemon {
         } catch {
             throw DaemonError("cannot open the journal: \(error)")
         }
-        let metrics = DaemonMetrics()
         let pipeline = ReceivePipeline(
             configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger)
         let listen = try listenSetting(configuration, environment: environment)
