@@ -103,6 +103,7 @@ let package = Package(
                 "WooshPay",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Support"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -2,12 +2,16 @@
 /// large journal reads kilobytes, not the journal).
 enum SegmentReading {
     /// Every line of `segment` in order: a valid record or the damage, with its line number and offset.
+    /// `prefilter`, when given, sees each raw line first; lines it rejects are not decoded (a cheap byte search
+    /// keeps `show` on a large journal at disk speed).
     static func forEachLine(
-        of segment: String, _ body: (Result<JournalRecord, DamagedLine>) throws -> Void
+        of segment: String, prefilter: ((ArraySlice<UInt8>) -> Bool)? = nil,
+        _ body: (Result<JournalRecord, DamagedLine>) throws -> Void
     ) throws -> Void {
         let bytes = try SegmentDirectory.read(segment)
         let (lines, tornStart) = LineScanner.lines(bytes)
         for line in lines {
+            if let prefilter, !prefilter(bytes[line.range]) { continue }
             switch JournalRecord.decode(line: Array(bytes[line.range])) {
             case .success(let record): try body(.success(record))
             case .failure(let error):
@@ -23,7 +27,9 @@ enum SegmentReading {
     }
 
     /// Up to `count` of the newest valid records of `segment`, oldest first, read from the end.
-    static func lastRecords(of segment: String, count: Int) throws(JournalError) -> [JournalRecord] {
+    static func lastRecords(
+        of segment: String, count: Int, damaged: (DamagedLine) -> Void = { _ in }
+    ) throws(JournalError) -> [JournalRecord] {
         guard count > 0 else { return [] }
         let size = try SegmentDirectory.size(of: segment)
         var chunk = 64 * 1024
@@ -33,13 +39,22 @@ enum SegmentReading {
             var lines = LineScanner.lines(bytes).lines
             if start > 0 && !lines.isEmpty { lines.removeFirst() }  // begins mid-line
             var found: [JournalRecord] = []
+            var damage: [DamagedLine] = []
             for line in lines.reversed() {
-                if case .success(let record) = JournalRecord.decode(line: Array(bytes[line.range])) {
+                switch JournalRecord.decode(line: Array(bytes[line.range])) {
+                case .success(let record):
                     found.append(record)
-                    if found.count == count { break }
+                case .failure(let error):
+                    // Line numbers are unknown when reading from the end: the offset locates the line.
+                    damage.append(DamagedLine(
+                        segment: segment, lineNumber: 0, offset: start + line.range.lowerBound, reason: error.description))
                 }
+                if found.count == count { break }
             }
-            if found.count == count || start == 0 { return found.reversed() }
+            if found.count == count || start == 0 {
+                damage.reversed().forEach(damaged)
+                return found.reversed()
+            }
             chunk *= 4
         }
     }

@@ -60,7 +60,7 @@ extension WooshhookCommand {
                     case .success(let record) where filter.matches(record): records.append(record)
                     case .success: break
                     case .failure(let damage):
-                        Console.warning("skipping damaged line \(damage.lineNumber) of \(damage.segment): \(damage.reason)")
+                        Console.skipping(damage)
                     }
                 }
             } catch {

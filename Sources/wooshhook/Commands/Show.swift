@@ -21,12 +21,11 @@ extension WooshhookCommand {
             if quarantine { directory += "/quarantine" }
             var found: JournalRecord?
             do {
-                try JournalReader(directory: directory).forEachRecord { result in
+                try JournalReader(directory: directory).records(withEventID: eventID) { result in
                     switch result {
-                    case .success(let record) where record.eventID == eventID: found = record
-                    case .success: break
+                    case .success(let record): found = record
                     case .failure(let damage):
-                        Console.warning("skipping damaged line \(damage.lineNumber) of \(damage.segment): \(damage.reason)")
+                        Console.skipping(damage)
                     }
                 }
             } catch {

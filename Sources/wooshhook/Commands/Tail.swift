@@ -12,6 +12,9 @@ extension WooshhookCommand {
         @Option(name: .short, help: "How many records.")
         var n = 10
 
+        @Flag(name: .shortAndLong, help: "Keep printing new records as they are journaled, until SIGINT or SIGTERM.")
+        var follow = false
+
         @Flag(name: .long, help: "Print the journal records themselves, one JSON line each, unchanged.")
         var json = false
 
@@ -31,10 +34,13 @@ extension WooshhookCommand {
             if quarantine { directory += "/quarantine" }
             let filter = filterOptions.filter()
             let records: [JournalRecord]
+            let follower: JournalFollower?
             do {
+                // Positioned before the last records are read, so nothing journaled in between is missed.
+                follower = follow ? try JournalFollower(directory: directory) : nil
                 let reader = try JournalReader(directory: directory)
                 if filter.isEmpty {
-                    records = try reader.lastRecords(n)
+                    records = try reader.lastRecords(n, damaged: Console.skipping)
                 } else {
                     var kept: [JournalRecord] = []
                     try reader.forEachRecord { result in
@@ -44,7 +50,7 @@ extension WooshhookCommand {
                             if kept.count > n { kept.removeFirst(kept.count - n) }
                         case .success: break
                         case .failure(let damage):
-                            Console.warning("skipping damaged line \(damage.lineNumber) of \(damage.segment): \(damage.reason)")
+                            Console.skipping(damage)
                         }
                     }
                     records = kept
@@ -54,11 +60,49 @@ extension WooshhookCommand {
                 throw ExitCode.failure
             }
             let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            for record in records {
-                if json {
-                    Console.line(record.line)
-                } else {
-                    Console.line(RecordLine.human(record, colour: colour))
+            for record in records { print(record, colour: colour) }
+            if let follower {
+                try followNewRecords(follower, after: records.last?.seq ?? 0, filter: filter, colour: colour)
+            }
+        }
+
+        private func print(_ record: JournalRecord, colour: Bool) {
+            if json {
+                Console.line(record.line)
+            } else {
+                Console.line(RecordLine.human(record, colour: colour))
+            }
+        }
+
+        /// Polls every 200 ms; SIGINT and SIGTERM are blocked and awaited with `sigtimedwait` so they end the loop
+        /// cleanly (exit 0) instead of killing the process mid-line.
+        private func followNewRecords(
+            _ follower: JournalFollower, after printed: UInt64, filter: RecordFilter, colour: Bool
+        ) throws {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGINT)
+            sigaddset(&signals, SIGTERM)
+            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            var lastSeq = printed
+            var pause = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+            while sigtimedwait(&signals, nil, &pause) < 0 {
+                let found: [Result<JournalRecord, DamagedLine>]
+                do {
+                    found = try follower.poll()
+                } catch {
+                    Console.error("\(error)")
+                    throw ExitCode.failure
+                }
+                for result in found {
+                    switch result {
+                    case .success(let record) where record.seq > lastSeq:
+                        lastSeq = record.seq
+                        if filter.matches(record) { print(record, colour: colour) }
+                    case .success: break
+                    case .failure(let damage):
+                        Console.skipping(damage)
+                    }
                 }
             }
         }

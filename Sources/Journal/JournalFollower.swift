@@ -1,0 +1,51 @@
+/// Follows a journal as it grows, for `tail -f`: each `poll` returns the complete lines appended since the last one,
+/// moving on to the next segment when the writer rolls. A line still being written (no `\n` yet) waits for the next
+/// poll. Starts at the current end, so create it before reading the last records and skip seqs already printed.
+public final class JournalFollower {
+    public let directory: String
+    private var segment: String?
+    private var offset = 0
+
+    /// Positions the follower at the end of the journal as it is now (an empty or missing journal is fine).
+    public init(directory: String) throws(JournalError) {
+        self.directory = directory
+        if let last = try SegmentDirectory.segmentPaths(in: directory).last {
+            segment = last
+            offset = try SegmentDirectory.size(of: last)
+        }
+    }
+
+    /// Records (or damaged lines) appended since the previous poll, in order.
+    public func poll() throws(JournalError) -> [Result<JournalRecord, DamagedLine>] {
+        var found: [Result<JournalRecord, DamagedLine>] = []
+        let segments = try SegmentDirectory.segmentPaths(in: directory)
+        if segment == nil, let first = segments.first {
+            segment = first
+            offset = 0
+        }
+        while let current = segment {
+            let size = (try? SegmentDirectory.size(of: current)) ?? 0
+            if size < offset { offset = size }  // a failed batch was cut back
+            var complete = true
+            if size > offset {
+                let bytes = try SegmentDirectory.read(current, offset: offset, count: size - offset)
+                let (lines, tornStart) = LineScanner.lines(bytes)
+                for line in lines {
+                    switch JournalRecord.decode(line: Array(bytes[line.range])) {
+                    case .success(let record): found.append(.success(record))
+                    case .failure(let error):
+                        found.append(.failure(DamagedLine(
+                            segment: current, lineNumber: 0, offset: offset + line.range.lowerBound,
+                            reason: error.description)))
+                    }
+                }
+                offset += tornStart ?? bytes.count
+                complete = tornStart == nil
+            }
+            guard complete, let index = segments.firstIndex(of: current), index + 1 < segments.count else { break }
+            segment = segments[index + 1]
+            offset = 0
+        }
+        return found
+    }
+}
