@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(
             name: "WooshPayTests",
             dependencies: ["WooshPay"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

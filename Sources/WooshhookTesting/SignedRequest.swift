@@ -24,11 +24,16 @@ public struct SignedRequest {
             """)
     }
 
+    /// The `Wooshpay-Signature` value sent: `signatureValue` when set, else a valid signature over the body.
+    public var signatureHeader: String {
+        signatureValue ?? Signer.header(secret: secret, timestamp: timestamp, body: body)
+    }
+
     /// The request bytes.
     public var bytes: [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
-        let signature = signatureValue ?? Signer.header(secret: secret, timestamp: timestamp, body: body)
+        let signature = signatureHeader
         if !signatureHeaderName.isEmpty { head += "\(signatureHeaderName): \(signature)\r\n" }
         for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
         return Array((head + "\r\n").utf8) + body

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import WooshhookTesting
+
+/// A private nginx (own prefix, pid file, `daemon off`, stopped by its PID) loading examples/nginx-wooshhook.conf
+/// itself, with TLS on a loopback port, in front of the real daemon.
+@Suite(.serialized)
+struct NginxTests {
+    final class PrivateNginx {
+        let folder: URL
+        let port: Int
+        private let process: BackgroundCommand
+
+        init(upstreamPort: Int) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            let certificate = folder.appendingPathComponent("cert.pem").path
+            let key = folder.appendingPathComponent("key.pem").path
+            let made = try WooshhookTestShell.run("openssl", [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                "-keyout", key, "-out", certificate,
+            ])
+            try #require(made.status == 0, "openssl: \(made.output)")
+            port = try WooshhookTestShell.freePort()
+            let example = try String(
+                contentsOf: WooshhookTestShell.repositoryRoot.appendingPathComponent("examples/nginx-wooshhook.conf"),
+                encoding: .utf8)
+            // Only addresses and paths change: the directives under test are the example's own.
+            let snippet = example
+                .replacingOccurrences(of: "server 127.0.0.1:8085;", with: "server 127.0.0.1:\(upstreamPort);")
+                .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
+                .replacingOccurrences(of: "listen [::]:443 ssl;", with: "")
+                .replacingOccurrences(of: "/etc/ssl/certs/hooks.example.org.pem", with: certificate)
+                .replacingOccurrences(of: "/etc/ssl/private/hooks.example.org.key", with: key)
+            try #require(snippet.contains("127.0.0.1:\(upstreamPort)") && snippet.contains(certificate))
+            try snippet.write(to: folder.appendingPathComponent("wooshhook.conf"), atomically: true, encoding: .utf8)
+            let prefix = folder.path
+            let main = """
+                worker_processes 1;
+                daemon off;
+                pid \(prefix)/nginx.pid;
+                error_log \(prefix)/logs/error.log info;
+                events { worker_connections 256; }
+                http {
+                  access_log \(prefix)/logs/access.log;
+                  client_body_temp_path \(prefix)/body;
+                  proxy_temp_path \(prefix)/proxy;
+                  fastcgi_temp_path \(prefix)/fastcgi;
+                  uwsgi_temp_path \(prefix)/uwsgi;
+                  scgi_temp_path \(prefix)/scgi;
+                  include \(prefix)/wooshhook.conf;
+                }
+                """
+            try main.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+            let checked = try WooshhookTestShell.run("nginx", ["-t", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
+            try #require(checked.status == 0, "nginx -t: \(checked.output)")
+            process = try BackgroundCommand("/usr/bin/env", ["nginx", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
+            let deadline = Date().addingTimeInterval(10)
+            while (try? RawHTTPConnection(port: port)) == nil {
+                guard Date() < deadline else { throw TestFailure("nginx did not listen on \(port)") }
+                usleep(50_000)
+            }
+        }
+
+        /// POSTs through TLS with Python's client (certificate not verified: it is the test's own).
+        func post(_ request: SignedRequest, forwardedFor: String?) throws -> (status: Int, body: String) {
+            let signature = request.signatureHeader
+            let script = """
+                import http.client, ssl, sys
+                body = sys.stdin.buffer.read()
+                c = http.client.HTTPSConnection("127.0.0.1", \(port), context=ssl._create_unverified_context(), timeout=10)
+                headers = {"Content-Type": "application/json", "Wooshpay-Signature": sys.argv[1]}
+                if sys.argv[2]: headers["X-Forwarded-For"] = sys.argv[2]
+                c.request("POST", "/webhooks/wooshpay", body=body, headers=headers)
+                r = c.getresponse()
+                print(r.status)
+                print(r.read().decode())
+                """
+            let result = try WooshhookTestShell.run(
+                "python3", ["-c", script, signature, forwardedFor ?? ""], stdin: String(decoding: request.body, as: UTF8.self))
+            let lines = result.output.split(separator: "\n", maxSplits: 1).map(String.init)
+            guard let status = lines.first.flatMap({ Int($0) }) else { throw TestFailure("client: \(result.output)") }
+            return (status, lines.count > 1 ? lines[1] : "")
+        }
+
+        deinit {
+            process.stop(signal: SIGQUIT)
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    @Test func signedEventThroughNginxKeepsTheClientAddress() throws {
+        try withDaemon(["trusted_proxies": ["127.0.0.1/32"]]) { daemon in
+            let nginx = try PrivateNginx(upstreamPort: daemon.port)
+            let accepted = try nginx.post(.event(id: "evt_via_nginx"), forwardedFor: "198.51.100.23")
+            #expect(accepted.status == 200, "\(accepted.body)")
+            #expect(accepted.body.contains("evt_via_nginx"))
+            let lines = daemon.journalLines()
+            #expect(lines.count == 1)
+            #expect(record(lines[0])["remote_addr"] as? String == "198.51.100.23")
+
+            var forged = SignedRequest.event(id: "evt_forged")
+            forged.secret = "whsec_not_ours"
+            let refused = try nginx.post(forged, forwardedFor: nil)
+            #expect(refused.status == 401)
+            #expect(refused.body.contains("\"code\":\"signature_mismatch\""), "\(refused.body)")
+            #expect(daemon.journalLines().count == 1)
+        }
+    }
+}
