@@ -38,6 +38,13 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `wooshhook serve` and waits until it listens.
     public func start(environment extra: [String: String] = [:], timeout: TimeInterval = 20) throws {
+        let known = logLines().count
+        try launch(environment: extra)
+        try waitUntilListening(after: known, timeout: timeout)
+    }
+
+    /// Starts `wooshhook serve` (behind `wrapper`, e.g. `systemd-socket-activate -l …`, when given) without waiting.
+    public func launch(environment extra: [String: String] = [:], wrapper: [String] = []) throws {
         if !FileManager.default.fileExists(atPath: logPath) {
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
                 throw TestFailure("cannot create \(logPath)")
@@ -46,8 +53,14 @@ public final class DaemonProcess: @unchecked Sendable {
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         logFile.seekToEndOfFile()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try WooshhookBinary.path())
-        process.arguments = ["serve", "--config", configPath]
+        let command = [try WooshhookBinary.path(), "serve", "--config", configPath]
+        if wrapper.isEmpty {
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = wrapper + command
+        }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
         process.environment = environment
@@ -55,8 +68,11 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardOutput = logFile
         try process.run()
         self.process = process
+    }
+
+    /// Waits for the "listening" log line after the first `known` lines and reads the port from it.
+    public func waitUntilListening(after known: Int = 0, timeout: TimeInterval = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
-        let known = logLines().count
         while Date() < deadline {
             for line in logLines().dropFirst(known) where line.contains(" listening ") || line.contains("\"msg\":\"listening\"") {
                 if let range = line.range(of: "port=") {
@@ -64,12 +80,20 @@ public final class DaemonProcess: @unchecked Sendable {
                 }
                 if port > 0 { return }
             }
-            if !process.isRunning {
+            if let process, !process.isRunning {
                 throw TestFailure("wooshhook exited with \(process.terminationStatus) before listening:\n\(log(tail: 20))")
             }
             usleep(20_000)
         }
         throw TestFailure("wooshhook did not listen within \(timeout) s:\n\(log(tail: 20))")
+    }
+
+    /// The exit status once the process has ended (waiting at most `timeout`), nil while it runs.
+    public func exitStatus(timeout: TimeInterval = 10) -> Int32? {
+        guard let process else { return nil }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
     }
 
     /// Sends `signal` and waits for the exit; returns the exit status.
