@@ -1,5 +1,3 @@
-import Foundation
-
 /// A WooshPay event envelope (NOTES §3), decoded once from the raw body after its signature was verified.
 /// Only `id`, `type` and `data.object` (an object) are required; everything else is lenient and unknown fields are
 /// ignored, so a new WooshPay field or type never turns into a refused delivery and 72 hours of retries.
@@ -14,49 +12,29 @@ public struct Event: Sendable, Equatable {
     public let apiVersion: String?
     public let object: EventObject
 
-    /// Decodes `body` in one pass. Rejections are `.invalidPayload` with a message naming what is wrong.
-    public static func decode(_ body: [UInt8]) throws(Rejection) -> Event {
-        guard String(validating: body, as: UTF8.self) != nil else {
-            throw Rejection(.invalidPayload, "the body is not valid UTF-8")
-        }
-        do {
-            return try JSONDecoder().decode(Envelope.self, from: Data(body)).event
-        } catch let rejection as Rejection {
-            throw rejection
-        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw Rejection(.invalidPayload, "the body is not valid JSON")
-        } catch {
-            throw Rejection(.invalidPayload, "the body is not a WooshPay event")
-        }
+    /// The envelope's fields with the typed object.
+    init(_ envelope: EventEnvelope, object: EventObject) {
+        id = envelope.id
+        type = envelope.type
+        created = envelope.created
+        livemode = envelope.livemode
+        apiVersion = envelope.apiVersion
+        self.object = object
     }
 
-    /// The `Decodable` pass itself: `type` is read before `data.object` so the object is decoded straight into its
-    /// model, without a second parse.
-    private struct Envelope: Decodable {
+    /// Decodes `body` in one pass, `data.object` typed by `type`. Rejections are `.invalidPayload` with a message
+    /// naming what is wrong; they are exactly those of `EventEnvelope.decode`, as typing is lenient.
+    public static func decode(_ body: [UInt8]) throws(Rejection) -> Event {
+        try EventEnvelope.decodeBody(body, as: Typed.self).event
+    }
+
+    /// `type` is read before `data.object`, so the object is decoded straight into its model without a second parse.
+    private struct Typed: Decodable {
         let event: Event
 
         init(from decoder: any Decoder) throws {
-            let fields: KeyedDecodingContainer<AnyKey>
-            do {
-                fields = try decoder.container(keyedBy: AnyKey.self)
-            } catch {
-                throw Rejection(.invalidPayload, "the body must be a JSON object")
-            }
-            guard let id = fields.lenientString("id") else {
-                throw Rejection(.invalidPayload, "\"id\" is missing or is not a non-empty string")
-            }
-            guard let type = fields.lenientString("type") else {
-                throw Rejection(.invalidPayload, "\"type\" is missing or is not a non-empty string")
-            }
-            let data: KeyedDecodingContainer<AnyKey>
-            do {
-                data = try fields.nestedContainer(keyedBy: AnyKey.self, forKey: "data")
-            } catch {
-                throw Rejection(.invalidPayload, "\"data\" is missing or is not an object")
-            }
-            event = Event(
-                id: id, type: type, created: fields.lenientInteger("created"), livemode: fields.lenientBool("livemode"),
-                apiVersion: fields.lenientString("api_version"), object: try Self.object(of: type, in: data))
+            let fields = try EnvelopeFields(decoder)
+            event = Event(fields.envelope, object: try Self.object(of: fields.envelope.type, in: fields.data))
         }
 
         private static func object(of type: String, in data: KeyedDecodingContainer<AnyKey>) throws -> EventObject {
@@ -69,7 +47,7 @@ public struct Event: Sendable, Equatable {
                 return .refund(refund)
             }
             guard data.contains("object"), let opaque = try? data.decode(OpaqueObject.self, forKey: "object") else {
-                throw Rejection(.invalidPayload, "\"data.object\" is missing or is not an object")
+                throw EnvelopeFields.objectRejection
             }
             return .other(id: opaque.id, object: opaque.object)
         }

@@ -65,7 +65,22 @@ struct EventDecodingTests {
             let found = rejection(body)
             #expect(found?.code == .invalidPayload, "\(body)")
             #expect(found?.message.contains(words) == true, "\(body): \(found?.message ?? "accepted")")
+            do {
+                _ = try EventEnvelope.decode(Array(body.utf8))
+                Issue.record("the envelope-only decoding accepted \(body)")
+            } catch {
+                #expect(error == found, "the receive path and the tools must refuse alike: \(body)")
+            }
         }
+    }
+
+    @Test(arguments: Fixture.names)
+    func envelopeOnlyDecodingMatchesTheFullOne(_ name: String) throws {
+        let body = try Fixture.bytes(name)
+        let envelope = try EventEnvelope.decode(body)
+        let event = try Event.decode(body)
+        #expect(envelope.id == event.id && envelope.type == event.type && envelope.created == event.created)
+        #expect(envelope.livemode == event.livemode && envelope.apiVersion == event.apiVersion)
     }
 
     @Test func nonUTF8BodyIsBytesAndRejected() {

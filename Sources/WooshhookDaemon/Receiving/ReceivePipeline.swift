@@ -88,9 +88,9 @@ final class ReceivePipeline: HTTPHandler {
             return quarantineStale(request.body, signature: signature, rejection: error, client: client,
                                    receivedAt: received, responder: responder, started: started)
         }
-        let event: Event
+        let event: EventEnvelope
         do {
-            event = try Event.decode(request.body)
+            event = try EventEnvelope.decode(request.body)
         } catch {
             return finish(responder, reject(error, client: client), started: started)
         }
@@ -123,7 +123,7 @@ final class ReceivePipeline: HTTPHandler {
         _ body: [UInt8], signature: SignatureHeader, rejection: Rejection, client: String, receivedAt: Int64,
         responder: HTTPResponder, started: Int64
     ) {
-        guard let event = try? Event.decode(body) else {
+        guard let event = try? EventEnvelope.decode(body) else {
             return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event"),
                           started: started)
         }
