@@ -221,11 +221,17 @@ final class ReceivePipeline: HTTPHandler {
     }
 
     /// `application/json` or any `+json` type, parameters (charset) ignored, case-insensitive.
+    /// `application/json` or `application/…+json`, any case, parameters (charset) ignored. Bytes, not Strings:
+    /// this runs for every request.
     static func isJSON(_ value: [UInt8]) -> Bool {
-        let mediaType = value.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)
-            .first ?? []
-        let text = String(decoding: mediaType, as: UTF8.self).trimmingSpaces().lowercased()
-        return text == "application/json" || (text.hasPrefix("application/") && text.hasSuffix("+json"))
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var mediaType = value.prefix { $0 != UInt8(ascii: ";") }.drop(while: isSpace)[...]
+        while let last = mediaType.last, isSpace(last) { mediaType = mediaType.dropLast() }
+        let lowered = mediaType.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        let prefix = Array("application/".utf8)
+        guard lowered.starts(with: prefix) else { return false }
+        return lowered.count == prefix.count + 4 && lowered.suffix(4).elementsEqual("json".utf8)
+            || lowered.count > prefix.count + 5 && lowered.suffix(5).elementsEqual("+json".utf8)
     }
 
     static func monotonicNanoseconds() -> Int64 {
