@@ -19,17 +19,32 @@ public struct JournalReader: Sendable {
         }
     }
 
-    /// The records of one event id (usually one), found by a byte search before any line is decoded.
-    public func records(withEventID eventID: String, _ body: (Result<JournalRecord, DamagedLine>) throws -> Void) throws {
+    /// The newest record of `eventID`, searching segments from the newest. Segments are mapped, not copied, and a
+    /// line is decoded only when the id's bytes sit where the writer puts them (or the line has another layout and
+    /// contains the id), so a 1 GB journal is searched at memory speed.
+    public func newestRecord(
+        withEventID eventID: String, damaged: (DamagedLine) -> Void = { _ in }
+    ) throws -> JournalRecord? {
+        var quotedID = Array("\",\"event_id\":".utf8)
+        JSONEscaping.appendString(eventID.utf8, to: &quotedID)
         var needle = Array("\"event_id\":".utf8)
         JSONEscaping.appendString(eventID.utf8, to: &needle)
-        let prefilter: (ArraySlice<UInt8>) -> Bool = { line in ByteSearch.contains(line, needle) }
-        for segment in segmentPaths {
-            try SegmentReading.forEachLine(of: segment, prefilter: prefilter) { result in
-                if case .success(let record) = result, record.eventID != eventID { return }
-                try body(result)
+        for segment in segmentPaths.reversed() {
+            var found: JournalRecord?
+            try MappedSegment.forEachLine(of: segment) { line, number, offset in
+                let candidate = MappedSegment.hasEventID(line, quotedID: quotedID)
+                    ?? ByteSearch.contains(Array(line)[...], needle)
+                guard candidate else { return }
+                switch JournalRecord.decode(line: Array(line)) {
+                case .success(let record) where record.eventID == eventID: found = record
+                case .success: break
+                case .failure(let error):
+                    damaged(DamagedLine(segment: segment, lineNumber: number, offset: offset, reason: error.description))
+                }
             }
+            if let found { return found }
         }
+        return nil
     }
 
     /// The newest `n` valid records, oldest first, read backwards from the end of the last segments. Damaged lines

@@ -106,6 +106,24 @@ struct ReplayTests {
         }
     }
 
+    @Test func quarantinedEventsAreTailedAndReplayedFromTheQuarantine() throws {
+        try withDaemon { daemon in
+            var stale = SignedRequest(body: bodies[0])
+            stale.timestamp = String(Int(Date().timeIntervalSince1970) - 3600)
+            let refused = try stale.send(port: daemon.port)
+            #expect(refused.status == 401)
+            let journal = ["--journal", daemon.journalDirectory]
+            let tail = try WooshhookBinary.run(["tail", "--quarantine"] + journal)
+            #expect(tail.stdout.contains("evt_r1") && tail.stdout.contains("3600"), "\(tail.stdout)")
+            #expect(try WooshhookBinary.run(["tail"] + journal).stdout.isEmpty, "not in the main journal")
+            let server = try CaptureServer(status: 200)
+            let replayed = try WooshhookBinary.run(
+                ["replay", "--quarantine", "--to", server.url, "--secret", Self.replaySecret] + journal)
+            #expect(replayed.stdout.split(separator: "\n").last == "replayed 1, failed 0")
+            #expect(server.requests.first?["python_hmac_ok"] as? Bool == true)
+        }
+    }
+
     @Test func aFailingOrUnreachableTargetExits1() throws {
         try withDaemon { daemon in
             try journalOf([SignedRequest(body: bodies[0])], daemon)

@@ -92,6 +92,24 @@ struct JournalWriterTests {
         #expect(last.map(\.seq) == [8, 9, 10, 11, 12])
     }
 
+    @Test func newestRecordByIDFindsPlainAndEscapedIDsAcrossSegments() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open(segmentBytes: 1000, dedupe: false)
+        let ids = ["evt_plain", "evt_\"quoted\"\\", "evt_é", "evt_plain"]
+        for (index, id) in ids.enumerated() {
+            _ = appendAndWait(writer, record(id, body: "{\"n\":\(index),\"pad\":\"\(String(repeating: "z", count: 400))\"}"))
+        }
+        writer.close()
+        let reader = try JournalReader(directory: journal.directory)
+        #expect(reader.segmentPaths.count > 1)
+        #expect(try reader.newestRecord(withEventID: "evt_plain")?.seq == 4)
+        #expect(try reader.newestRecord(withEventID: "evt_\"quoted\"\\")?.seq == 2)
+        #expect(try reader.newestRecord(withEventID: "evt_é")?.seq == 3)
+        #expect(try reader.newestRecord(withEventID: "evt_pla") == nil)
+        #expect(try reader.newestRecord(withEventID: "evt_nowhere") == nil)
+    }
+
     @Test(arguments: [FsyncPolicy.never, .interval(milliseconds: 5)])
     func otherPoliciesStillJournalEverything(_ policy: FsyncPolicy) throws {
         let journal = try TemporaryJournal()

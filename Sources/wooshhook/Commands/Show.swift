@@ -19,15 +19,9 @@ extension WooshhookCommand {
         func run() throws {
             var directory = try journalOptions.directory()
             if quarantine { directory += "/quarantine" }
-            var found: JournalRecord?
+            let found: JournalRecord?
             do {
-                try JournalReader(directory: directory).records(withEventID: eventID) { result in
-                    switch result {
-                    case .success(let record): found = record
-                    case .failure(let damage):
-                        Console.skipping(damage)
-                    }
-                }
+                found = try JournalReader(directory: directory).newestRecord(withEventID: eventID, damaged: Console.skipping)
             } catch {
                 Console.error("\(error)")
                 throw ExitCode.failure

@@ -1,0 +1,46 @@
+import Glibc
+
+/// A segment mapped read-only, for scans that look at every line but decode few (`show`): no copy of the file,
+/// no zero-filled buffer, the page cache is read in place.
+enum MappedSegment {
+    /// Calls `body` with each complete line (without `\n`), its 1-based number and its offset.
+    static func forEachLine(
+        of path: String, _ body: (UnsafeRawBufferPointer, _ number: Int, _ offset: Int) throws -> Void
+    ) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError("open", path: path, code: errno, hint: "check that this user may read it") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError("stat", path: path, code: errno) }
+        let size = Int(info.st_size)
+        guard size > 0 else { return }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw JournalError("map", path: path, code: errno)
+        }
+        defer { munmap(base, size) }
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        var start = 0
+        var number = 1
+        while start < size, let found = memchr(base + start, 0x0A, size - start) {
+            let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            try body(UnsafeRawBufferPointer(start: base + start, count: end - start), number, start)
+            number += 1
+            start = end + 1
+        }
+    }
+
+    /// Whether `line` is laid out as the writer writes it and its event id is exactly `quotedID`
+    /// (`","event_id":"` + id + `"`). nil when the layout differs, so the caller falls back to a byte search.
+    static func hasEventID(_ line: UnsafeRawBufferPointer, quotedID: [UInt8]) -> Bool? {
+        let seqKey = 7  // {"seq":
+        guard line.count > 80, let base = line.baseAddress, memcmp(base, "{\"seq\":", seqKey) == 0,
+            let comma = memchr(base + seqKey, Int32(UInt8(ascii: ",")), min(21, line.count - seqKey))
+        else { return nil }
+        let afterSeq = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(comma))
+        let receivedKey = ",\"received_at\":\""
+        let idStart = afterSeq + receivedKey.utf8.count + 24
+        guard idStart + quotedID.count <= line.count, memcmp(base + afterSeq, receivedKey, receivedKey.utf8.count) == 0
+        else { return nil }
+        return quotedID.withUnsafeBytes { id in id.baseAddress.map { memcmp(base + idStart, $0, id.count) == 0 } ?? false }
+    }
+}
