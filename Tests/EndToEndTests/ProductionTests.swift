@@ -76,6 +76,8 @@ struct ProductionTests {
 
             var rotated = original
             rotated = rotated.replacingOccurrences(of: DaemonProcess.secret, with: "whsec_rotated_secret")
+                .replacingOccurrences(of: "\"debug\"", with: "\"error\"")
+            try #require(rotated.contains("\"error\""))
             try rotated.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
             kill(pid, SIGHUP)
             #expect(eventually { daemon.logLines().contains { $0.contains("reloaded") } })
@@ -83,8 +85,12 @@ struct ProductionTests {
             fresh.secret = "whsec_rotated_secret"
             let accepted = try fresh.send(port: daemon.port)
             #expect(accepted.status == 200)
+            let linesBefore = daemon.logLines().count
             let old = try SignedRequest.event(id: "evt_old_secret").send(port: daemon.port)
             #expect(old.status == 401)
+            usleep(100_000)
+            #expect(!daemon.logLines().dropFirst(linesBefore).contains { $0.contains("signature_mismatch") },
+                    "log_level error from the reload hides the rejection's warning")
         }
     }
 

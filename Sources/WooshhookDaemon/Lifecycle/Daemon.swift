@@ -99,7 +99,11 @@ public enum Daemon {
         do {
             let fresh = try ConfigurationLoader.load(path: path, environment: environment)
             pipeline.reload(secrets: fresh.secrets, toleranceSeconds: fresh.toleranceSeconds)
-            logger.info("reloaded", metadata: ["config": "\(path)", "secrets": "\(fresh.secrets.count)"])
+            logger.info("reloaded", metadata: [
+                "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
+            ])
+            // Last, so the line above is still written when the new level is quieter.
+            if let level = Logger.Level(rawValue: fresh.logLevel.rawValue) { StderrLogHandler.sharedLevel.level = level }
         } catch {
             logger.error("reload refused, the previous configuration keeps serving", metadata: ["error": "\(error)"])
         }

@@ -4,7 +4,13 @@ public import Logging
 /// The daemon's log backend: one line per message on standard error, as `text` (for people and journald) or `json`
 /// (for log shippers), per `log_format`. One `write(2)` per line, so lines from several threads never interleave.
 public struct StderrLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    /// The level every handler of the process reads, so SIGHUP can change `log_level` without a restart.
+    public static let sharedLevel = SharedLogLevel(.info)
+
+    public var logLevel: Logger.Level {
+        get { Self.sharedLevel.level }
+        set { Self.sharedLevel.level = newValue }
+    }
     public var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: Format
@@ -14,8 +20,8 @@ public struct StderrLogHandler: LogHandler {
 
     public init(label: String, level: Logger.Level, format: Format) {
         self.label = label
-        self.logLevel = level
         self.format = format
+        Self.sharedLevel.level = level
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
