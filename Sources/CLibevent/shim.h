@@ -19,4 +19,14 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
+// TLS for the client (`send`, `replay --to`, the forward handler to an https:// URL).
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <event2/bufferevent_ssl.h>
+
+// SSL_set_tlsext_host_name is a macro; Swift needs a function.
+static inline int wooshhook_ssl_set_server_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
 #endif

@@ -15,29 +15,42 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 
 /// A small blocking HTTP/1.1 client for `send`, `replay --to` and the forward handler, on libevent's evhttp client
 /// (already linked; no second HTTP stack). Each call runs its own private event_base, so calls from several
-/// threads do not interfere. http:// only: TLS belongs to nginx in front of the receiver.
+/// threads do not interfere. https:// goes through OpenSSL via libevent's bufferevent_openssl, with the system's
+/// trust store (`SSL_CERT_FILE`/`SSL_CERT_DIR` override it) and the host name checked.
 public enum HTTPClient {
     public static func post(
         url: String, headers: [(String, String)], body: [UInt8], timeoutSeconds: Double
     ) throws(HTTPClientError) -> HTTPClientResponse {
-        guard url.hasPrefix("http://") else {
-            throw HTTPClientError(description: "\(url): only http:// URLs are supported (put TLS in nginx)")
+        let secure = url.hasPrefix("https://")
+        guard secure || url.hasPrefix("http://") else {
+            throw HTTPClientError(description: "\(url): only http:// and https:// URLs are supported")
         }
         guard let uri = evhttp_uri_parse(url), let hostPointer = evhttp_uri_get_host(uri) else {
             throw HTTPClientError(description: "\(url) is not a valid URL")
         }
         defer { evhttp_uri_free(uri) }
         let host = String(cString: hostPointer)
-        let port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 80
+        let defaultPort: Int32 = secure ? 443 : 80
+        let port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : defaultPort
         var target = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
         if target.isEmpty { target = "/" }
         if let query = evhttp_uri_get_query(uri) { target += "?" + String(cString: query) }
 
         guard let base = event_base_new() else { throw HTTPClientError(description: "cannot create an event loop") }
         defer { event_base_free(base) }
-        guard let connection = evhttp_connection_base_new(base, nil, host, UInt16(truncatingIfNeeded: port)) else {
-            throw HTTPClientError(description: "cannot connect to \(host):\(port)")
+        let tls = secure ? try TLSClientContext(host: host) : nil
+        let connection: OpaquePointer?
+        if let tls {
+            guard let ssl = tls.session(),
+                let bev = bufferevent_openssl_socket_new(
+                    base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+            else { throw HTTPClientError(description: "cannot start TLS to \(host):\(port)") }
+            bufferevent_openssl_set_allow_dirty_shutdown(bev, 1)
+            connection = evhttp_connection_base_bufferevent_new(base, nil, bev, host, UInt16(truncatingIfNeeded: port))
+        } else {
+            connection = evhttp_connection_base_new(base, nil, host, UInt16(truncatingIfNeeded: port))
         }
+        guard let connection else { throw HTTPClientError(description: "cannot connect to \(host):\(port)") }
         defer { evhttp_connection_free(connection) }
         var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
         evhttp_connection_set_timeout_tv(connection, &timeout)
@@ -50,7 +63,7 @@ public enum HTTPClient {
             throw HTTPClientError(description: "cannot create a request")
         }
         let output = evhttp_request_get_output_headers(request)
-        evhttp_add_header(output, "Host", port == 80 ? host : "\(host):\(port)")
+        evhttp_add_header(output, "Host", port == defaultPort ? host : "\(host):\(port)")
         evhttp_add_header(output, "Connection", "close")
         for (name, value) in headers { evhttp_add_header(output, name, value) }
         evbuffer_add(evhttp_request_get_output_buffer(request), body, body.count)
@@ -61,7 +74,9 @@ public enum HTTPClient {
         event_base_dispatch(base)
         Unmanaged<Exchange>.fromOpaque(context).release()
         guard let response = exchange.response else {
-            throw HTTPClientError(description: "no response from \(url) (refused, unreachable or timed out after \(timeoutSeconds) s)")
+            let tlsHint = secure ? ", or its TLS certificate is not trusted for \(host) (see SSL_CERT_FILE)" : ""
+            throw HTTPClientError(
+                description: "no response from \(url) (refused, unreachable or timed out after \(timeoutSeconds) s\(tlsHint))")
         }
         return response
     }

@@ -9,6 +9,7 @@ struct NginxTests {
     final class PrivateNginx {
         let folder: URL
         let port: Int
+        var certificate: String { folder.appendingPathComponent("cert.pem").path }
         private let process: BackgroundCommand
 
         init(upstreamPort: Int) throws {
@@ -18,6 +19,7 @@ struct NginxTests {
             let key = folder.appendingPathComponent("key.pem").path
             let made = try WooshhookTestShell.run("openssl", [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                 "-keyout", key, "-out", certificate,
             ])
             try #require(made.status == 0, "openssl: \(made.output)")
@@ -104,6 +106,25 @@ struct NginxTests {
             let refused = try nginx.post(forged, forwardedFor: nil)
             #expect(refused.status == 401)
             #expect(refused.body.contains("\"code\":\"signature_mismatch\""), "\(refused.body)")
+            #expect(daemon.journalLines().count == 1)
+        }
+    }
+
+    @Test func sendReachesTheDaemonThroughNginxOverVerifiedTLS() throws {
+        try withDaemon(["trusted_proxies": ["127.0.0.1/32"]]) { daemon in
+            let nginx = try PrivateNginx(upstreamPort: daemon.port)
+            let url = "https://127.0.0.1:\(nginx.port)/webhooks/wooshpay"
+            let sent = try WooshhookBinary.run(
+                ["send", "--to", url, "--secret", DaemonProcess.secret], environment: ["SSL_CERT_FILE": nginx.certificate])
+            #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
+            #expect(sent.stdout.contains("HTTP 200"))
+            #expect(daemon.journalLines().count == 1)
+
+            let untrusted = try WooshhookBinary.run(
+                ["send", "--to", url, "--secret", DaemonProcess.secret],
+                environment: ["SSL_CERT_FILE": "/nonexistent/ca.pem", "SSL_CERT_DIR": "/nonexistent"])
+            #expect(untrusted.status == 1)
+            #expect(untrusted.stderr.contains("certificate"), "\(untrusted.stderr)")
             #expect(daemon.journalLines().count == 1)
         }
     }
