@@ -1,10 +1,12 @@
 /// Follows a journal as it grows, for `tail -f`: each `poll` returns the complete lines appended since the last one,
 /// moving on to the next segment when the writer rolls. A line still being written (no `\n` yet) waits for the next
 /// poll. Starts at the current end, so create it before reading the last records and skip seqs already printed.
-public final class JournalFollower {
+// @unchecked: not thread-safe; it is handed to the one thread that polls it (tail -f, a handler runner).
+public final class JournalFollower: @unchecked Sendable {
     public let directory: String
     private var segment: String?
     private var offset = 0
+    private var skipThrough: UInt64 = 0
 
     /// Positions the follower at the end of the journal as it is now (an empty or missing journal is fine).
     public init(directory: String) throws(JournalError) {
@@ -13,6 +15,21 @@ public final class JournalFollower {
             segment = last
             offset = try SegmentDirectory.size(of: last)
         }
+    }
+
+    /// Positions the follower just after `seq` (a handler's cursor): at the start of the segment holding `seq + 1`,
+    /// with records up to `seq` skipped.
+    public init(directory: String, afterSeq seq: UInt64) throws(JournalError) {
+        self.directory = directory
+        skipThrough = seq
+        let segments = try SegmentDirectory.segmentPaths(in: directory)
+        segment = segments.last { (SegmentDirectory.firstSeq(ofFileName: Self.fileName($0)) ?? 0) <= seq + 1 }
+            ?? segments.first
+        offset = 0
+    }
+
+    private static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// Records (or damaged lines) appended since the previous poll, in order.
@@ -32,7 +49,8 @@ public final class JournalFollower {
                 let (lines, tornStart) = LineScanner.lines(bytes)
                 for line in lines {
                     switch JournalRecord.decode(line: Array(bytes[line.range])) {
-                    case .success(let record): found.append(.success(record))
+                    case .success(let record) where record.seq > skipThrough: found.append(.success(record))
+                    case .success: break
                     case .failure(let error):
                         found.append(.failure(DamagedLine(
                             segment: current, lineNumber: 0, offset: offset + line.range.lowerBound,

@@ -11,6 +11,7 @@ public enum Daemon {
     public static func serve(_ configuration: Configuration, environment: [String: String]) throws(DaemonError) {
         let logger = Logger(label: "wooshhook")
         try checkSecrets(configuration, logger: logger)
+        closeInheritedDescriptorsOnExec()
         let journalDirectory = configuration.journal.directory
         for directory in [journalDirectory, "\(journalDirectory)/quarantine", "\(journalDirectory)/cursors"] {
             do {
@@ -47,8 +48,18 @@ public enum Daemon {
         } catch {
             throw DaemonError("cannot open the journal: \(error)")
         }
+        let handlers = HandlerPipeline(
+            journalDirectory: journalDirectory, journalHead: { journal.lastSeq }, logger: logger)
+        do {
+            try handlers.start(configuration.handlers)
+        } catch {
+            journal.close()
+            quarantine.close()
+            throw DaemonError("cannot start the handlers: \(error)", exitCode: 78)
+        }
         let pipeline = ReceivePipeline(
-            configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger)
+            configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger,
+            onJournaled: { handlers.notify() })
         let listen = try listenSetting(configuration, environment: environment)
         let server = Server(
             configuration: ServerConfiguration(
@@ -58,6 +69,7 @@ public enum Daemon {
         do {
             try server.start()
         } catch {
+            handlers.stop()
             journal.close()
             quarantine.close()
             if case .inheritedSocket = listen { throw DaemonError("cannot use the socket from systemd: \(error)", exitCode: 78) }
@@ -76,7 +88,7 @@ public enum Daemon {
         lifecycle.startWatchdog(notifier: notifier, environment: environment)
         lifecycle.run { [configuration] in
             notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
-            reload(pipeline, from: configuration.sourcePath, environment: environment, logger: logger)
+            reload(pipeline, handlers, from: configuration.sourcePath, environment: environment, logger: logger)
             notifier.notify("READY=1\nSTATUS=reloaded; receiving on port \(server.boundPort)")
         }
         notifier.notify("STOPPING=1\nSTATUS=draining requests")
@@ -85,12 +97,14 @@ public enum Daemon {
         server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
         journal.close()
         quarantine.close()
+        handlers.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds)
         logger.info("stopped", metadata: ["last_seq": "\(journal.lastSeq)"])
     }
 
     /// SIGHUP: secrets and tolerance from the file again; a broken file keeps the old configuration serving.
     private static func reload(
-        _ pipeline: ReceivePipeline, from path: String?, environment: [String: String], logger: Logger
+        _ pipeline: ReceivePipeline, _ handlers: HandlerPipeline, from path: String?, environment: [String: String],
+        logger: Logger
     ) {
         guard let path else {
             logger.warning("reload ignored: the configuration did not come from a file")
@@ -99,6 +113,11 @@ public enum Daemon {
         do {
             let fresh = try ConfigurationLoader.load(path: path, environment: environment)
             pipeline.reload(secrets: fresh.secrets, toleranceSeconds: fresh.toleranceSeconds)
+            do {
+                try handlers.reload(fresh.handlers)
+            } catch {
+                logger.error("handlers not reloaded", metadata: ["error": "\(error)"])
+            }
             logger.info("reloaded", metadata: [
                 "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
             ])
@@ -106,6 +125,16 @@ public enum Daemon {
             if let level = Logger.Level(rawValue: fresh.logLevel.rawValue) { StderrLogHandler.sharedLevel.level = level }
         } catch {
             logger.error("reload refused, the previous configuration keeps serving", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whatever descriptors the parent left open (a supervisor's pipes, a socket-activation fd) must not leak into
+    /// exec handlers' commands, where they would keep those pipes open after the daemon stops.
+    private static func closeInheritedDescriptorsOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for fd in names.compactMap({ Int32($0) }) where fd > 2 {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
         }
     }
 

@@ -17,11 +17,13 @@ final class ReceivePipeline: HTTPHandler {
     private let quarantine: JournalWriter
     private let metrics: DaemonMetrics
     private let logger: Logger
+    private let onJournaled: @Sendable () -> Void
     private let shuttingDown = Atomic<Bool>(false)
 
+    /// `onJournaled` runs after each durable append (on the journal writer's thread): it wakes the handlers.
     init(
         configuration: Configuration, journal: JournalWriter, quarantine: JournalWriter, metrics: DaemonMetrics,
-        logger: Logger
+        logger: Logger, onJournaled: @escaping @Sendable () -> Void = {}
     ) {
         path = configuration.path
         maxBodyBytes = configuration.maxBodyBytes
@@ -31,6 +33,7 @@ final class ReceivePipeline: HTTPHandler {
         self.quarantine = quarantine
         self.metrics = metrics
         self.logger = logger
+        self.onJournaled = onJournaled
     }
 
     /// From now on every webhook request is answered 503 `shutting_down`.
@@ -102,6 +105,7 @@ final class ReceivePipeline: HTTPHandler {
         journal.append(record) { [self] outcome in
             switch outcome {
             case .appended(let seq):
+                onJournaled()
                 metrics.countEvent(type: event.type)
                 logger.debug("journaled", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "seq": "\(seq)"])
                 finish(responder, Self.received(event.id, duplicate: false), started: started)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Journal
 import WooshPay
+import Logging
 import WooshhookDaemon
 
 extension WooshhookCommand {
@@ -22,7 +23,9 @@ extension WooshhookCommand {
         @Option(name: .long, help: "Where to post each event.")
         var to: String?
 
-        @Flag(name: .long, help: "Run the configured handlers instead of posting (arrives with the handlers).")
+        @Flag(name: .long, help: ArgumentHelp(
+            "Run the configured handlers on each event instead of posting it; with --quarantine, admit each event "
+                + "into the journal through the running daemon, whose handlers then take it."))
         var handlers = false
 
         @Option(name: .long, help: "Signing secret (default: the first configured secret).")
@@ -45,11 +48,6 @@ extension WooshhookCommand {
         }
 
         func run() throws {
-            if handlers {
-                Console.error("replay --handlers needs the handler pipeline, which this version does not have yet")
-                throw ExitCode.failure
-            }
-            guard let to else { throw ExitCode.usage }
             var directory = try journalOptions.directory()
             if quarantine { directory += "/quarantine" }
             let filter = filterOptions.filter(until: until)
@@ -72,7 +70,14 @@ extension WooshhookCommand {
                 Console.line("replayed 0, failed 0 (dry run: \(records.count) would be sent)")
                 return
             }
-            let signingSecret = try resolveSecret()
+            if handlers {
+                return quarantine ? try admit(records) : try runHandlers(records)
+            }
+            guard let to else { throw ExitCode.usage }
+            try post(records, to: to, signingSecret: try resolveSecret())
+        }
+
+        private func post(_ records: [JournalRecord], to: String, signingSecret: String) throws {
             let progress = ProgressBar(total: records.count)
             var failed = 0
             var started = Date()
@@ -101,6 +106,42 @@ extension WooshhookCommand {
             progress.finish()
             Console.line("replayed \(records.count - failed), failed \(failed)")
             if failed > 0 { throw ExitCode.failure }
+        }
+
+        /// `--handlers`: each configured handler that takes the event's type, once; exit 1 when any failed.
+        private func runHandlers(_ records: [JournalRecord]) throws {
+            let configuration = try journalOptions.configOptions.load()
+            let set: ReplayHandlers
+            do {
+                set = try ReplayHandlers(configuration.handlers, logger: Logger(label: "wooshhook.replay"))
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode.configuration
+            }
+            guard !set.isEmpty else {
+                Console.error("no handlers are configured in \(configuration.sourcePath ?? "the configuration")")
+                throw ExitCode.configuration
+            }
+            var failed = 0
+            for record in records {
+                let outcomes = set.handle(record)
+                let failures = outcomes.filter { $0.failure != nil }
+                if !failures.isEmpty { failed += 1 }
+                let detail = outcomes.map { "\($0.name): \($0.failure.map { "failed (\($0))" } ?? "ok")" }
+                Console.line("\(record.eventID)  \(record.type)  " + (detail.isEmpty ? "no handler takes this type" : detail.joined(separator: ", ")))
+            }
+            Console.line("replayed \(records.count - failed), failed \(failed)")
+            if failed > 0 { throw ExitCode.failure }
+        }
+
+        /// `--quarantine --handlers`: each event is posted, freshly signed, to the running daemon, which journals it
+        /// (the only writer of the journal) and hands it to its handlers like any delivery.
+        private func admit(_ records: [JournalRecord]) throws {
+            let configuration = try journalOptions.configOptions.load()
+            guard let secret = configuration.secrets.first else { throw ExitCode.configuration }
+            let host = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
+            let url = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
+            try post(records, to: url, signingSecret: secret)
         }
 
         private func resolveSecret() throws -> String {

@@ -1,0 +1,110 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A command run for the exec handler, on `posix_spawn` directly: its own process group (so a timeout kills the
+/// command and everything it started), default signal dispositions (the daemon ignores SIGTERM/SIGHUP itself),
+/// stdin fed from a thread, stdout discarded, the tail of stderr kept. Reaped with `waitpid`, never left behind.
+struct ChildProcess {
+    /// How the command ended.
+    enum Ending: Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+        case timedOut
+    }
+
+    static func run(
+        _ command: [String], environment: [String: String], stdin: [UInt8], timeoutSeconds: Double
+    ) throws(HandlerFailure) -> (ending: Ending, stderrTail: String) {
+        // Pipes are made close-on-exec under one lock shared by every spawn, so no other handler's child can
+        // inherit this child's stdin and keep it open (pipe2 is not exported to Swift).
+        spawnLock.lock()
+        var input: [Int32] = [-1, -1]
+        var errors: [Int32] = [-1, -1]
+        guard pipe(&input) == 0 else {
+            spawnLock.unlock()
+            throw failure("pipe", command)
+        }
+        guard pipe(&errors) == 0 else {
+            close(input[0])
+            close(input[1])
+            spawnLock.unlock()
+            throw failure("pipe", command)
+        }
+        for fd in input + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let arguments = command.map { strdup($0) } + [nil]
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            arguments.forEach { free($0) }
+            variables.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, command[0], &actions, &attributes, arguments, variables)
+        close(input[0])
+        close(errors[1])
+        spawnLock.unlock()
+        guard spawned == 0 else {
+            close(input[1])
+            close(errors[0])
+            throw HandlerFailure("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
+        }
+        running.withLock { _ = $0.insert(pid) }
+        defer { running.withLock { _ = $0.remove(pid) } }
+        let stdinWriter = FileHandle(fileDescriptor: input[1], closeOnDealloc: true)
+        Thread.detachNewThread {
+            // A command that exits without reading its stdin gets EPIPE here, not SIGPIPE (ignored daemon-wide).
+            try? stdinWriter.write(contentsOf: stdin)
+            try? stdinWriter.close()
+        }
+        let tail = OutputTail(FileHandle(fileDescriptor: errors[0], closeOnDealloc: true))
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { return (.exited(-1), tail.text) }
+            if Date() >= deadline {
+                kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                return (.timedOut, tail.text)
+            }
+            usleep(1_000)
+        }
+        // Whatever the command started is not ours to keep once it has answered.
+        kill(-pid, SIGKILL)
+        let signal = status & 0x7F
+        return (signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal), tail.text)
+    }
+
+    private static let spawnLock = NSLock()
+    private static let running = Mutex<Set<pid_t>>([])
+
+    /// Kills every command still running, with its process group: the daemon is stopping, and the interrupted
+    /// events are handled again after the restart.
+    static func killAll() {
+        for pid in running.withLock({ $0 }) { kill(-pid, SIGKILL) }
+    }
+
+    private static func failure(_ call: String, _ command: [String]) -> HandlerFailure {
+        HandlerFailure("cannot run \(command[0]): \(call): \(String(cString: strerror(errno)))")
+    }
+}

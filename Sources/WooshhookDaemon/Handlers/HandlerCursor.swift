@@ -1,0 +1,34 @@
+import Foundation
+
+/// A handler's position in the journal: the seq of the last event it finished (handled or dead-lettered), in
+/// `<journal.directory>/cursors/<name>`. Saved by write-to-temporary + fsync + rename, so a crash leaves the old
+/// or the new value, never a torn one.
+struct HandlerCursor {
+    let path: String
+
+    init(directory: String, name: String) {
+        path = "\(directory)/\(name)"
+    }
+
+    /// The saved seq, or nil when the handler has never run.
+    func load() throws(HandlerSetupError) -> UInt64? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let seq = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw HandlerSetupError("cursor \(path) is not a seq number; fix or delete it (deleting starts at the journal's end)") }
+        return seq
+    }
+
+    func save(_ seq: UInt64) throws(HandlerFailure) {
+        let temporary = path + ".tmp"
+        let bytes = Array("\(seq)\n".utf8)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw HandlerFailure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            throw HandlerFailure("cannot save cursor \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

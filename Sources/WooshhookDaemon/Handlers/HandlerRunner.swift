@@ -1,0 +1,181 @@
+import Foundation
+import Journal
+import Logging
+import Metrics
+
+/// Runs one handler on a thread of its own, after the 200 (SPEC §4): follows the journal from the handler's
+/// cursor, retries a failing event with exponential backoff, dead-letters it after `max_attempts`, saves the
+/// cursor after every finished event. Nothing here can slow or fail receiving: the receive path only calls
+/// `notify`, which signals a condition.
+final class HandlerRunner: @unchecked Sendable {
+    // @unchecked: `stopping` and `wakeups` are guarded by `condition`; the rest is set in init or used only by
+    // the runner's thread.
+    let configuration: HandlerConfiguration
+    private let handler: any EventHandler
+    private let journalDirectory: String
+    private let cursor: HandlerCursor
+    private let deadLetters: DeadLetterLog
+    private let journalHead: @Sendable () -> UInt64
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var stopping = false
+    private var wakeups = 0
+    private let finished = DispatchSemaphore(value: 0)
+    private var position: UInt64 = 0
+    private let lag: Gauge
+    private let deadLettered: Counter
+    private let handled: Counter
+
+    /// First retry after this long, doubling up to `maximumBackoffSeconds`.
+    static let initialBackoffSeconds = 0.2
+    static let maximumBackoffSeconds = 60.0
+
+    init(
+        _ configuration: HandlerConfiguration, handler: any EventHandler, journalDirectory: String,
+        journalHead: @escaping @Sendable () -> UInt64, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.journalDirectory = journalDirectory
+        cursor = HandlerCursor(directory: "\(journalDirectory)/cursors", name: configuration.name)
+        deadLetters = DeadLetterLog(directory: "\(journalDirectory)/deadletters", name: configuration.name)
+        self.journalHead = journalHead
+        var logger = logger
+        logger[metadataKey: "handler"] = "\(configuration.name)"
+        self.logger = logger
+        let dimensions = [("handler", configuration.name)]
+        lag = Gauge(label: "wooshhook_handler_lag_events", dimensions: dimensions)
+        deadLettered = Counter(label: "wooshhook_handler_dead_letters_total", dimensions: dimensions)
+        handled = Counter(label: "wooshhook_handler_events_total", dimensions: dimensions)
+    }
+
+    /// Loads the cursor (a handler seen for the first time starts at the journal's current end) and starts.
+    func start() throws(HandlerSetupError) {
+        let saved = try cursor.load()
+        position = saved ?? journalHead()
+        if saved == nil {
+            do {
+                try cursor.save(position)
+            } catch {
+                throw HandlerSetupError("handler \"\(configuration.name)\": \(error)")
+            }
+        }
+        let follower: JournalFollower
+        do {
+            follower = try JournalFollower(directory: journalDirectory, afterSeq: position)
+        } catch {
+            throw HandlerSetupError("handler \"\(configuration.name)\": \(error)")
+        }
+        logger.info("handler started", metadata: ["kind": "\(configuration.kind.name)", "cursor": "\(position)"])
+        let thread = Thread { [self] in
+            run(follower)
+            finished.signal()
+        }
+        thread.name = "handler-\(configuration.name)"
+        thread.start()
+    }
+
+    /// New records were journaled.
+    func notify() {
+        condition.lock()
+        wakeups += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Asks the runner to stop; an event not finished is handled again after the restart.
+    func requestStop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the runner's thread to end (after `requestStop`).
+    func waitUntilStopped(timeoutSeconds: Double) {
+        if finished.wait(timeout: .now() + timeoutSeconds) == .timedOut {
+            logger.warning("handler still busy at shutdown; its current event is handled again after the restart")
+        }
+        handler.shutDown()
+    }
+
+    private var isStopping: Bool { condition.withLock { stopping } }
+
+    private func run(_ follower: JournalFollower) {
+        while !isStopping {
+            do {
+                for result in try follower.poll() {
+                    if isStopping { return }
+                    switch result {
+                    case .success(let record) where record.seq > position: process(record)
+                    case .success: break
+                    case .failure(let damage): logger.warning("skipping a damaged journal line: \(damage)")
+                    }
+                }
+            } catch {
+                logger.error("cannot read the journal: \(error)")
+            }
+            lag.record(Double(journalHead().subtractingReportingOverflow(position).partialValue))
+            condition.lock()
+            if wakeups == 0 && !stopping { _ = condition.wait(until: Date().addingTimeInterval(0.5)) }
+            wakeups = 0
+            condition.unlock()
+        }
+    }
+
+    private func process(_ record: JournalRecord) {
+        guard configuration.accepts(type: record.type) else {
+            advance(to: record.seq)
+            return
+        }
+        var backoff = Self.initialBackoffSeconds
+        var lastError = ""
+        for attempt in 1...configuration.maxAttempts {
+            do {
+                try handler.handle(record)
+                handled.increment()
+                advance(to: record.seq)
+                return
+            } catch {
+                // Interrupted by the shutdown (exec commands are killed): not the event's fault, not a dead letter.
+                if isStopping { return }
+                lastError = error.description
+                logger.warning(
+                    "handler attempt failed",
+                    metadata: ["event_id": "\(record.eventID)", "attempt": "\(attempt)", "error": "\(error)"])
+            }
+            if attempt < configuration.maxAttempts {
+                guard pause(seconds: backoff) else { return }
+                backoff = min(backoff * 2, Self.maximumBackoffSeconds)
+            }
+        }
+        do {
+            try deadLetters.record(record, attempts: configuration.maxAttempts, error: lastError)
+        } catch {
+            logger.error("cannot record a dead letter: \(error)", metadata: ["event_id": "\(record.eventID)"])
+        }
+        deadLettered.increment()
+        logger.error(
+            "event dead-lettered after \(configuration.maxAttempts) attempts",
+            metadata: ["event_id": "\(record.eventID)", "seq": "\(record.seq)", "error": "\(lastError)"])
+        advance(to: record.seq)
+    }
+
+    private func advance(to seq: UInt64) {
+        position = seq
+        do {
+            try cursor.save(seq)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    /// Sleeps unless stopping; false when the runner is stopping.
+    private func pause(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
+        return !stopping
+    }
+}
