@@ -35,6 +35,43 @@ import WooshhookTesting
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// 20 rounds of load killed at a random moment, on one journal (`fsync: always`): after all of them every
+    /// acknowledged event is there once, seq is contiguous and `journal verify` is clean.
+    @Test func twentyRandomCrashRounds() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let acknowledged = ConcurrentCollector<String>()
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            try daemon.start()
+            let port = daemon.port
+            let group = DispatchGroup()
+            for worker in 0..<4 {
+                DispatchQueue.global().async(group: group) {
+                    for index in 0..<2_000 {
+                        let id = "evt_round\(round)_\(worker)_\(index)"
+                        guard let response = try? SignedRequest.event(id: id).send(port: port) else { return }
+                        if response.status == 200 { acknowledged.append(id) }
+                    }
+                }
+            }
+            usleep(UInt32.random(in: 20_000...300_000, using: &generator))
+            daemon.stop(signal: SIGKILL)
+            group.wait()
+        }
+        try daemon.start()
+        let records = daemon.journalLines().map(record)
+        let ids = records.compactMap { $0["event_id"] as? String }
+        let acked = Set(acknowledged.values)
+        #expect(acked.count > 100)
+        #expect(acked.isSubset(of: Set(ids)), "lost: \(acked.subtracting(ids).sorted().prefix(5))")
+        #expect(Set(ids).count == ids.count, "an event was journaled twice")
+        #expect(records.compactMap { $0["seq"] as? Int } == Array(1...max(1, records.count)))
+        daemon.stop()
+        let verify = try WooshhookBinary.run(["journal", "verify", "--journal", daemon.journalDirectory])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
     enum Tear: String, CaseIterable {
         case noFinalNewline, notJSON, digestMismatch, zeroFilled
     }

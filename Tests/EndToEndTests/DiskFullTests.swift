@@ -3,7 +3,7 @@ import Testing
 import WooshhookTesting
 
 /// A journal that cannot be written answers 503 `journal_unavailable`, keeps nothing partial, and recovers by itself
-/// once space is freed (SPEC §2, §3). The journal lives on a small tmpfs the test mounts (CI runs as root).
+/// once space is freed (SPEC §2, §3). The journal lives on a 4 MiB tmpfs the test mounts (CI runs as root).
 @Suite struct DiskFullTests {
     @Test func fullDiskAnswers503AndRecoversWhenSpaceReturns() throws {
         let daemon = try DaemonProcess()
@@ -12,13 +12,13 @@ import WooshhookTesting
         }
         let mountPoint = daemon.journalDirectory
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try WooshhookTestShell.run("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint])
+        let mounted = try WooshhookTestShell.run("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint])
         try #require(mounted.status == 0, "cannot mount a tmpfs (this test needs root): \(mounted.output)")
         defer { _ = try? WooshhookTestShell.run("umount", ["-l", mountPoint]) }
         try daemon.start()
         // Fill the file system, leaving room for a few records only.
         let filler = "\(mountPoint)/filler"
-        let fillerSize = 256 * 1024 - 12 * 1024
+        let fillerSize = 4 * 1024 * 1024 - 12 * 1024
         try #require(FileManager.default.createFile(atPath: filler, contents: Data(count: fillerSize)))
 
         var statuses: [Int] = []
