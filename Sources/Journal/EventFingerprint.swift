@@ -7,7 +7,20 @@ struct EventFingerprint: Hashable, Sendable {
     let low: UInt64
 
     init(eventID: some Collection<UInt8>) {
-        let digest = SHA256.hash(data: Array(eventID))
+        self.init(digest: SHA256.hash(data: Array(eventID)))
+    }
+
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// From bytes in place (the dedupe rebuild).
+    init(eventID: UnsafeRawBufferPointer) {
+        self.init(digest: SHA256.hash(data: eventID))
+    }
+
+    private init(digest: SHA256.Digest) {
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (index, byte) in digest.enumerated() {

@@ -145,15 +145,20 @@ public final class JournalWriter: @unchecked Sendable {
     func rebuildDedupe(_ segments: [String], nowSeconds: Int64) throws(JournalError) {
         var ids = 0
         for segment in segments.reversed() {
-            let bytes = try SegmentDirectory.read(segment)
             var oldest = Int64.max
-            for line in LineScanner.lines(bytes).lines {
-                guard let prefix = RecordPrefix.read(bytes[line.range]) else { continue }
-                oldest = min(oldest, prefix.receivedAtSeconds)
-                if nowSeconds - prefix.receivedAtSeconds < dedupe.windowSeconds {
-                    dedupe.insert(prefix.fingerprint, seconds: prefix.receivedAtSeconds)
-                    ids += 1
+            do {
+                try MappedSegment.forEachLine(of: segment) { line, _, _ in
+                    guard let prefix = RecordPrefix.read(line) else { return }
+                    oldest = min(oldest, prefix.receivedAtSeconds)
+                    if nowSeconds - prefix.receivedAtSeconds < dedupe.windowSeconds {
+                        dedupe.insert(prefix.fingerprint, seconds: prefix.receivedAtSeconds)
+                        ids += 1
+                    }
                 }
+            } catch let error as JournalError {
+                throw error
+            } catch {
+                throw JournalError("read", path: segment, code: EIO)
             }
             if nowSeconds - oldest >= dedupe.windowSeconds { break }
         }

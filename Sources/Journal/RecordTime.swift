@@ -37,10 +37,14 @@ enum RecordTime {
 
     /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fff]Z` as the journal writes it; nil for anything else.
     static func seconds(_ text: some Collection<UInt8>) -> Int64? {
-        let bytes = Array(text)
+        Array(text).withUnsafeBytes { seconds($0) }
+    }
+
+    /// The same on bytes in place (the dedupe rebuild parses millions of these).
+    static func seconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-            bytes.last == UInt8(ascii: "Z"),
+            bytes[bytes.count - 1] == UInt8(ascii: "Z"),
             let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
@@ -49,9 +53,10 @@ enum RecordTime {
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func number(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
         var value = 0
-        for byte in bytes[start..<start + count] {
+        for index in start..<start + count {
+            let byte = bytes[index]
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
