@@ -31,7 +31,7 @@ public struct SignatureHeader: Sendable, Equatable {
             switch key {
             case "t":
                 guard timestamp == nil else { throw Rejection(.signatureMalformed, "the signature header has two t") }
-                guard !item.isEmpty, item.count <= 19, item.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                guard !item.isEmpty, item.utf8.allSatisfy({ (0x30...0x39).contains($0) }), Int64(item) != nil else {
                     throw Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
                 }
                 timestamp = item

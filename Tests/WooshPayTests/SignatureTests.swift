@@ -36,7 +36,7 @@ struct SignatureTests {
         ("", "empty"), ("garbage", "garbage"), ("v1=\(secondsVector)", "no t"),
         ("t=1,t=2,v1=\(secondsVector)", "two t"), ("t=1732168215", "no v1"),
         ("t=17321x8215,v1=\(secondsVector)", "non-digit t"), ("t=,v1=\(secondsVector)", "empty t"),
-        ("t=-1732168215,v1=\(secondsVector)", "negative t"), ("t=12345678901234567890,v1=ab", "t too long"),
+        ("t=-1732168215,v1=\(secondsVector)", "negative t"), ("t=12345678901234567890,v1=ab", "t too long"), ("t=9999999999999999999,v1=ab", "t over Int64.max"),
         (",,,", "only commas"),
     ])
     func malformedHeaders(_ header: String, _ label: String) {
