@@ -224,7 +224,6 @@ final class ReceivePipeline: HTTPHandler {
             body: metrics.render())
     }
 
-    /// `application/json` or any `+json` type, parameters (charset) ignored, case-insensitive.
     /// `application/json` or `application/…+json`, any case, parameters (charset) ignored. Bytes, not Strings:
     /// this runs for every request.
     static func isJSON(_ value: [UInt8]) -> Bool {
