@@ -8,8 +8,7 @@ enum HandlerRegistry {
         case .exec(let command, let timeout): return ExecHandler(name: configuration.name, command: command, timeoutSeconds: timeout, logger: logger)
         case .log: return LogEventHandler(logger: logger)
         case .forward(let url, let secret, let timeout): return ForwardHandler(url: url, secret: secret, timeoutSeconds: timeout)
-        case .postgres:
-            throw HandlerSetupError("handler \"\(configuration.name)\": the postgres kind is not available in this version")
+        case .postgres(let url, let passwordFile, let table): return try PostgresHandler(name: configuration.name, url: url, passwordFile: passwordFile, table: table, logger: logger)
         }
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import WooshhookTesting
+
+/// The postgres handler (SPEC §4) against a real PostgreSQL server started by the test: several receivers share
+/// one table, an outage is caught up, a restart inserts nothing twice, a bad password is reported.
+@Suite(.serialized)
+struct PostgresTests {
+    /// A private PostgreSQL cluster (own data directory, loopback port, TLS on with a self-signed certificate),
+    /// run as the `postgres` user because the server refuses root, and stopped by `pg_ctl` at the end.
+    final class PostgresServer {
+        static let user = "wooshhook"
+        static let password = "pw-for-wooshhook-tests"
+        let folder: String
+        let port: Int
+        let passwordFile: String
+        private let bin: String
+
+        init() throws {
+            let versions = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted()
+            bin = "/usr/lib/postgresql/\(try #require(versions.last, "PostgreSQL is not installed"))/bin"
+            folder = "/tmp/wooshhook-pg-\(UUID().uuidString.prefix(8))"
+            port = try WooshhookTestShell.freePort()
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            passwordFile = "\(folder)/password"
+            try Self.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+            let data = "\(folder)/data"
+            try shell("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
+                                  "-keyout", "\(folder)/server.key", "-out", "\(folder)/server.crt"])
+            try shell("chmod", ["600", "\(folder)/server.key"])
+            try shell("chown", ["-R", "postgres", folder])
+            try asPostgres("\(bin)/initdb", ["-D", data, "-U", Self.user, "--pwfile", passwordFile,
+                                             "--auth", "scram-sha-256", "-E", "UTF8"])
+            try start()
+        }
+
+        func start() throws {
+            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories=\(folder) -c ssl=on "
+                + "-c ssl_cert_file=\(folder)/server.crt -c ssl_key_file=\(folder)/server.key"
+            // The server outlives this call, so it must not inherit any descriptor of the test process (Foundation's
+            // Process watches one to see its child end): Python's close_fds starts pg_ctl with 0-2 only.
+            let closeFDs = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True, "
+                + "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))"
+            try shell("python3", ["-c", closeFDs, "runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", "\(folder)/data",
+                                  "-l", "\(folder)/log", "-o", options, "-w", "start"])
+        }
+
+        func stop() throws {
+            try asPostgres("\(bin)/pg_ctl", ["-D", "\(folder)/data", "-m", "fast", "-w", "stop"])
+        }
+
+        /// A query through psql; the rows as `|`-separated lines.
+        func query(_ sql: String) throws -> [String] {
+            let url = "postgresql://\(Self.user)@127.0.0.1:\(port)/postgres?sslmode=disable"
+            let result = try WooshhookTestShell.run(
+                "env", ["PGPASSWORD=\(Self.password)", "psql", url, "-tAc", sql])
+            guard result.status == 0 else { throw TestFailure("psql: \(result.output)") }
+            return result.output.split(separator: "\n").map(String.init)
+        }
+
+        func url(sslmode: String) -> String {
+            "postgres://\(Self.user)@127.0.0.1:\(port)/postgres?sslmode=\(sslmode)"
+        }
+
+        private func asPostgres(_ command: String, _ arguments: [String]) throws {
+            try shell("runuser", ["-u", "postgres", "--", command] + arguments)
+        }
+
+        private func shell(_ command: String, _ arguments: [String]) throws {
+            let result = try WooshhookTestShell.run(command, arguments)
+            try #require(result.status == 0, "\(command) \(arguments.joined(separator: " ")): \(result.output)")
+        }
+
+        deinit {
+            try? stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    static func handler(_ server: PostgresServer, sslmode: String, passwordFile: String? = nil, maxAttempts: Int = 40) -> [String: Any] {
+        ["name": "ledger", "kind": "postgres", "url": server.url(sslmode: sslmode),
+         "password_file": passwordFile ?? server.passwordFile, "max_attempts": maxAttempts]
+    }
+
+    private func accept(_ id: String, _ daemon: DaemonProcess) throws {
+        let response = try SignedRequest.event(id: id).send(port: daemon.port)
+        try #require(response.status == 200, "\(response.bodyText)")
+    }
+
+    private func rows(_ server: PostgresServer) -> [String] {
+        (try? server.query("SELECT event_id FROM wooshhook_events ORDER BY event_id")) ?? []
+    }
+
+    @Test func receiversShareOneTableCatchUpAfterAnOutageAndNeverInsertTwice() throws {
+        let server = try PostgresServer()
+        let first = try DaemonProcess(overrides: ["handlers": [Self.handler(server, sslmode: "require")]])
+        let second = try DaemonProcess(overrides: ["handlers": [Self.handler(server, sslmode: "disable")]])
+        defer {
+            first.cleanUp()
+            second.cleanUp()
+        }
+        try first.start()
+        try second.start()
+
+        let shared = SignedRequest.event(id: "evt_both")
+        for daemon in [first, second] {
+            let response = try shared.send(port: daemon.port)
+            #expect(response.status == 200)
+        }
+        try accept("evt_only_first", first)
+        try accept("evt_only_second", second)
+        #expect(eventually(timeout: 20) { rows(server) == ["evt_both", "evt_only_first", "evt_only_second"] },
+                "\(rows(server))\n\(first.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))\n--\n\(second.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))")
+        let stored = try server.query(
+            "SELECT body, payload->>'id', receiver <> '', sha256, type, received_at IS NOT NULL FROM wooshhook_events WHERE event_id = 'evt_both'")
+        let columns = try #require(stored.first).split(separator: "|").map(String.init)
+        #expect(columns.first == String(decoding: shared.body, as: UTF8.self))
+        #expect(Array(columns.dropFirst()) == ["evt_both", "t", record(first.journalLines()[0])["sha256"] as? String ?? "?",
+                                               "payment_intent.succeeded", "t"])
+
+        try server.stop()
+        for index in 0..<3 { try accept("evt_during_outage_\(index)", first) }
+        usleep(1_500_000)
+        try server.start()
+        #expect(eventually(timeout: 40) { rows(server).filter { $0.hasPrefix("evt_during_outage_") }.count == 3 },
+                "\(first.log(tail: 5))")
+
+        let before = rows(server)
+        first.stop()
+        try first.start()
+        usleep(1_000_000)
+        #expect(rows(server) == before)
+        let cursor = try String(contentsOfFile: "\(first.journalDirectory)/cursors/ledger", encoding: .utf8)
+        #expect(cursor.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "the cursor is at the journal's end")
+        #expect(!first.logLines().suffix(5).contains { $0.contains("attempt failed") })
+    }
+
+    @Test func aWrongPasswordIsReportedAndNeverTouchesReceiving() throws {
+        let server = try PostgresServer()
+        let wrong = "\(server.folder)/wrong-password"
+        try "not-the-password".write(toFile: wrong, atomically: true, encoding: .utf8)
+        try withDaemon(["handlers": [Self.handler(server, sslmode: "disable", passwordFile: wrong, maxAttempts: 2)]]) { daemon in
+            let started = Date()
+            try accept("evt_bad_password", daemon)
+            #expect(Date().timeIntervalSince(started) < 1)
+            #expect(eventually(timeout: 20) {
+                daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("password") }
+            }, "\(daemon.log(tail: 5))")
+            #expect(rows(server).isEmpty)
+        }
+    }
+}
