@@ -36,7 +36,9 @@ struct HandlerTests {
 
     @Test func execGetsTheExactBodyAndEnvironmentForItsEventsOnly() throws {
         let outbox = try Outbox()
-        let script = "cat > \(outbox.path)/$WOOSHHOOK_EVENT_ID.body; env | grep ^WOOSHHOOK_EVENT_ | sort > \(outbox.path)/$WOOSHHOOK_EVENT_ID.env"
+        // Written under a temporary name and renamed, so the test never reads a half-written file.
+        let script = "cat > \(outbox.path)/$WOOSHHOOK_EVENT_ID.body; env | grep ^WOOSHHOOK_EVENT_ | sort > \(outbox.path)/tmp; "
+            + "mv \(outbox.path)/tmp \(outbox.path)/$WOOSHHOOK_EVENT_ID.env"
         try withDaemon(["handlers": [Self.exec("capture", script, events: ["payment_intent.succeeded"])]]) { daemon in
             let body = "{\r\n \"id\": \"evt_exec\", \"type\": \"payment_intent.succeeded\",\n \"data\": {\"object\": {\"n\": \"é\\\"\"}}}"
             try accept(SignedRequest(body: body), daemon)

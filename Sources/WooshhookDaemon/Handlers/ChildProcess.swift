@@ -16,6 +16,9 @@ struct ChildProcess {
     static func run(
         _ command: [String], environment: [String: String], stdin: [UInt8], timeoutSeconds: Double
     ) throws(HandlerFailure) -> (ending: Ending, stderrTail: String) {
+        // A command that exits without reading its stdin must give the writer EPIPE, not kill this process
+        // (`replay --handlers` runs handlers outside the daemon, which ignores SIGPIPE already).
+        signal(SIGPIPE, SIG_IGN)
         // Pipes are made close-on-exec under one lock shared by every spawn, so no other handler's child can
         // inherit this child's stdin and keep it open (pipe2 is not exported to Swift).
         spawnLock.lock()
@@ -71,7 +74,7 @@ struct ChildProcess {
         defer { running.withLock { _ = $0.remove(pid) } }
         let stdinWriter = FileHandle(fileDescriptor: input[1], closeOnDealloc: true)
         Thread.detachNewThread {
-            // A command that exits without reading its stdin gets EPIPE here, not SIGPIPE (ignored daemon-wide).
+            // A command that exits without reading its stdin gets EPIPE here (SIGPIPE is ignored above).
             try? stdinWriter.write(contentsOf: stdin)
             try? stdinWriter.close()
         }

@@ -104,13 +104,23 @@ final class HandlerRunner: @unchecked Sendable {
     private func run(_ follower: JournalFollower) {
         while !isStopping {
             do {
+                var pending: [JournalRecord] = []
                 for result in try follower.poll() {
-                    if isStopping { return }
                     switch result {
-                    case .success(let record) where record.seq > position: process(record)
+                    case .success(let record) where record.seq > position: pending.append(record)
                     case .success: break
                     case .failure(let damage): logger.warning("skipping a damaged journal line: \(damage)")
                     }
+                }
+                var start = 0
+                while start < pending.count && !isStopping {
+                    let end = min(pending.count, start + max(1, handler.batchLimit))
+                    if end - start == 1 {
+                        process(pending[start])
+                    } else {
+                        processBatch(pending[start..<end])
+                    }
+                    start = end
                 }
             } catch {
                 logger.error("cannot read the journal: \(error)")
@@ -159,6 +169,25 @@ final class HandlerRunner: @unchecked Sendable {
             "event dead-lettered after \(configuration.maxAttempts) attempts",
             metadata: ["event_id": "\(record.eventID)", "seq": "\(record.seq)", "error": "\(lastError)"])
         advance(to: record.seq)
+    }
+
+    /// Several events in one call; on failure each is handled on its own, with retries and dead letters.
+    private func processBatch(_ records: ArraySlice<JournalRecord>) {
+        let accepted = records.filter { configuration.accepts(type: $0.type) }
+        guard let last = records.last else { return }
+        if accepted.isEmpty {
+            advance(to: last.seq)
+            return
+        }
+        do {
+            try handler.handle(batch: accepted)
+            handled.increment(by: Int64(accepted.count))
+            advance(to: last.seq)
+        } catch {
+            if isStopping { return }
+            logger.warning("batch of \(accepted.count) failed, handling its events one by one", metadata: ["error": "\(error)"])
+            for record in records where !isStopping { process(record) }
+        }
     }
 
     private func advance(to seq: UInt64) {
