@@ -98,6 +98,29 @@ import WooshhookTesting
         }
     }
 
+    @Test func signatureUnderTheOtherHeaderNameIsAccepted() throws {
+        try withDaemon { daemon in
+            var request = SignedRequest.event(id: "evt_plain_signature_header")
+            request.signatureHeaderName = "signature"
+            let response = try request.send(port: daemon.port)
+            #expect(response.status == 200, "SPEC §1: without Wooshpay-Signature, a header named Signature is used")
+            #expect(daemon.journalLines().count == 1)
+        }
+    }
+
+    @Test(arguments: ["interval", "never"])
+    func otherFsyncModesJournalAndNeverIsWarned(_ mode: String) throws {
+        try withDaemon(["journal": ["directory": "journal", "fsync": mode, "fsync_interval_ms": 20]]) { daemon in
+            for index in 0..<5 {
+                let response = try SignedRequest.event(id: "evt_\(mode)_\(index)").send(port: daemon.port)
+                #expect(response.status == 200)
+            }
+            #expect(daemon.journalLines().count == 5)
+            let warned = daemon.logLines().contains { $0.contains("warning") && $0.contains("never") }
+            #expect(warned == (mode == "never"), "fsync never is logged as a warning at start, and only then")
+        }
+    }
+
     @Test func signatureRejections() throws {
         try withDaemon { daemon in
             var missing = SignedRequest.event()
