@@ -12,6 +12,18 @@ public struct EventEnvelope: Sendable, Equatable {
 
     /// Decodes and checks the envelope of `body`; rejections are `.invalidPayload` naming what is wrong.
     public static func decode(_ body: [UInt8]) throws(Rejection) -> EventEnvelope {
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw Rejection(.invalidPayload, "the body is not valid UTF-8")
+        }
+        switch body.withUnsafeBytes({ EnvelopeScanner.scan($0) }) {
+        case .success(let envelope)?: return envelope
+        case .failure(let rejection)?: throw rejection
+        case nil: return try decodeBody(body, as: Checked.self).envelope
+        }
+    }
+
+    /// The JSONDecoder path alone (tests compare it with the scanner).
+    static func decodeWithJSONDecoder(_ body: [UInt8]) throws(Rejection) -> EventEnvelope {
         try decodeBody(body, as: Checked.self).envelope
     }
 
