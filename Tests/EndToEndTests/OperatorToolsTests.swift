@@ -57,9 +57,11 @@ struct OperatorToolsTests {
 
             #expect(try wooshhook(["tail", "--since", "1h"] + journal).stdout.split(separator: "\n").count == 4)
             #expect(try wooshhook(["tail", "--since", "2999-01-01"] + journal).stdout.isEmpty)
-            let badSince = try wooshhook(["tail", "--since", "yesterday-ish"] + journal)
-            #expect(badSince.status == 64)
-            #expect(badSince.stderr.contains("--since"))
+            for bad in ["yesterday-ish", "99999999999999d", "-5m", "2026-02-30"] {
+                let badSince = try wooshhook(["tail", "--since", bad] + journal)
+                #expect(badSince.status == 64, "--since \(bad)")
+                #expect(badSince.stderr.contains("--since"), "\(badSince.stderr)")
+            }
 
             let json = try wooshhook(["tail", "--json", "-n", "4"] + journal)
             #expect(json.stdout.split(separator: "\n").map(String.init) == daemon.journalLines())

@@ -6,15 +6,20 @@ public enum TimeExpression {
     /// Epoch milliseconds, or nil when `text` is none of the three forms.
     public static func parse(_ text: String, nowMilliseconds: Int64) -> Int64? {
         if let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
-            let seconds: Int64?
+            let unitMilliseconds: Int64?
             switch unit {
-            case "s": seconds = amount
-            case "m": seconds = amount * 60
-            case "h": seconds = amount * 3600
-            case "d": seconds = amount * 86_400
-            default: seconds = nil
+            case "s": unitMilliseconds = 1000
+            case "m": unitMilliseconds = 60_000
+            case "h": unitMilliseconds = 3_600_000
+            case "d": unitMilliseconds = 86_400_000
+            default: unitMilliseconds = nil
             }
-            if let seconds { return nowMilliseconds - seconds * 1000 }
+            if let unitMilliseconds {
+                // An age beyond what Int64 milliseconds can hold is not a time: refused like any other bad value.
+                let (age, overflow) = amount.multipliedReportingOverflow(by: unitMilliseconds)
+                let (then, before) = nowMilliseconds.subtractingReportingOverflow(age)
+                return overflow || before ? nil : then
+            }
         }
         if text.count == 10, let midnight = parseRecordTime(text + "T00:00:00.000Z") { return midnight }
         let formatter = ISO8601DateFormatter()
@@ -52,6 +57,11 @@ public enum TimeExpression {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        return Int64(timegm(&parts)) * 1000 + Int64(millis)
+        var seconds = timegm(&parts)
+        // timegm rolls 2026-02-30 over into March: a date that does not come back unchanged does not exist.
+        var check = tm()
+        gmtime_r(&seconds, &check)
+        guard check.tm_mday == Int32(day), check.tm_mon == Int32(month - 1) else { return nil }
+        return Int64(seconds) * 1000 + Int64(millis)
     }
 }
