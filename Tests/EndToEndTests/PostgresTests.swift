@@ -149,4 +149,18 @@ struct PostgresTests {
             #expect(rows(server).isEmpty)
         }
     }
+
+    @Test func aTableOfAnotherShapeIsReportedAndTheEventDeadLettered() throws {
+        let server = try PostgresServer()
+        _ = try server.query("CREATE TABLE wooshhook_events (event_id text PRIMARY KEY, note text)")
+        try withDaemon(["handlers": [Self.handler(server, sslmode: "disable", maxAttempts: 2)]]) { daemon in
+            try accept("evt_wrong_table", daemon)
+            #expect(eventually(timeout: 20) {
+                daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("column") }
+            }, "\(daemon.log(tail: 5))")
+            let deadLetters = try String(contentsOfFile: "\(daemon.journalDirectory)/deadletters/ledger.jsonl", encoding: .utf8)
+            #expect(deadLetters.contains("evt_wrong_table"))
+            #expect(try server.query("SELECT count(*) FROM wooshhook_events") == ["0"])
+        }
+    }
 }
