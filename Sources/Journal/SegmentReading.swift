@@ -2,16 +2,12 @@
 /// large journal reads kilobytes, not the journal).
 enum SegmentReading {
     /// Every line of `segment` in order: a valid record or the damage, with its line number and offset.
-    /// `prefilter`, when given, sees each raw line first; lines it rejects are not decoded (a cheap byte search
-    /// keeps `show` on a large journal at disk speed).
     static func forEachLine(
-        of segment: String, prefilter: ((ArraySlice<UInt8>) -> Bool)? = nil,
-        _ body: (Result<JournalRecord, DamagedLine>) throws -> Void
+        of segment: String, _ body: (Result<JournalRecord, DamagedLine>) throws -> Void
     ) throws -> Void {
         let bytes = try SegmentDirectory.read(segment)
         let (lines, tornStart) = LineScanner.lines(bytes)
         for line in lines {
-            if let prefilter, !prefilter(bytes[line.range]) { continue }
             switch JournalRecord.decode(line: Array(bytes[line.range])) {
             case .success(let record): try body(.success(record))
             case .failure(let error):

@@ -45,16 +45,6 @@ public final class BackgroundCommand: @unchecked Sendable {
         }
     }
 
-    /// Lines that arrive within `timeout` seconds, until `count` are read.
-    public func readLines(_ count: Int, timeout: TimeInterval = 10) -> [String] {
-        var lines: [String] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while lines.count < count, let line = readLine(timeout: max(0, deadline.timeIntervalSinceNow)) {
-            lines.append(line)
-        }
-        return lines
-    }
-
     /// Sends `signal` and waits (at most `timeout`) for the exit status; kills it after that.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 10) -> Int32 {
