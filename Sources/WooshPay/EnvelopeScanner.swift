@@ -43,7 +43,9 @@ struct EnvelopeScanner {
                 return .failure(Rejection(.invalidPayload, "the body must be a JSON object"))
             }
             var seen: Set<String> = []
-            try members(depth: 0) { scanner, key in
+            try members(depth: 0) { scanner, rawKey in
+                // An escaped key may spell one of ours ("\u0069d"): JSONDecoder's to judge.
+                guard let key = Self.key(rawKey) else { throw StepAside() }
                 guard ["id", "type", "created", "livemode", "api_version", "data"].contains(key) else {
                     _ = try scanner.value(depth: 1)
                     return
@@ -92,7 +94,8 @@ struct EnvelopeScanner {
         var scanner = EnvelopeScanner(bytes: raw)
         var kind: Kind?
         var seen = false
-        try scanner.members(depth: 1) { scanner, key in
+        try scanner.members(depth: 1) { scanner, rawKey in
+            guard let key = Self.key(rawKey) else { throw StepAside() }
             if key == "object" {
                 if seen { throw StepAside() }
                 seen = true
@@ -102,6 +105,12 @@ struct EnvelopeScanner {
             }
         }
         return kind
+    }
+
+    /// A key token's text, or nil when it holds escapes.
+    private static func key(_ raw: UnsafeRawBufferPointer) -> String? {
+        let inner = UnsafeRawBufferPointer(rebasing: raw[1..<raw.count - 1])
+        return inner.contains(UInt8(ascii: "\\")) ? nil : String(decoding: inner, as: UTF8.self)
     }
 
     /// A string token without escapes, as its text; an escaped one steps aside.
@@ -137,8 +146,11 @@ struct EnvelopeScanner {
         index += 1
     }
 
-    /// Walks `{ "key": value, … }`, handing each key (unescaped keys only) to `member`, which must consume the value.
-    private mutating func members(depth: Int, _ member: (inout EnvelopeScanner, String) throws -> Void) throws {
+    /// Walks `{ "key": value, … }`, handing each key token (quotes included) to `member`, which must consume the
+    /// value.
+    private mutating func members(
+        depth: Int, _ member: (inout EnvelopeScanner, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         skipWhitespace()
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
@@ -150,7 +162,7 @@ struct EnvelopeScanner {
             skipWhitespace()
             let start = index
             try string()
-            let key = try Self.plainString(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+            let key = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             try member(&self, key)
@@ -168,24 +180,8 @@ struct EnvelopeScanner {
         guard let byte = peek() else { throw Invalid() }
         switch byte {
         case UInt8(ascii: "{"):
-            index += 1
-            skipWhitespace()
-            if peek() == UInt8(ascii: "}") {
-                index += 1
-                return .object
-            }
-            while true {
-                skipWhitespace()
-                try string()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                _ = try value(depth: depth + 1)
-                skipWhitespace()
-                guard let next = peek() else { throw Invalid() }
-                index += 1
-                if next == UInt8(ascii: "}") { return .object }
-                guard next == UInt8(ascii: ",") else { throw Invalid() }
-            }
+            try members(depth: depth) { scanner, _ in _ = try scanner.value(depth: depth + 1) }
+            return .object
         case UInt8(ascii: "["):
             index += 1
             skipWhitespace()
