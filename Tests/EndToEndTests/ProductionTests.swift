@@ -114,6 +114,8 @@ struct ProductionTests {
         }
         usleep(300_000)
         #expect(daemon.stop(signal: SIGTERM) == 0)
+        // Every request taken in was answered during the drain, not abandoned when the grace period ran out.
+        #expect(!daemon.logLines().contains { $0.contains("unanswered") }, "\(daemon.log(tail: 5))")
         group.wait()
         #expect(accepted.statuses.isSubset(of: [200, 503]), "\(accepted.statuses)")
         #expect(!accepted.ids.isEmpty)

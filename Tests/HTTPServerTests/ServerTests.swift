@@ -125,6 +125,20 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
         }
     }
 
+    @Test func repliesArriveWhileTheCapPausesTheListenersAndEveryConnectionWaits() throws {
+        // With the listeners paused and every connection waiting for its reply, a loop has nothing pending;
+        // it must still be there when the replies come from the other thread.
+        try withServer(maxConnections: 2) { server in
+            let clients = [try TestClient(port: server.boundPort), try TestClient(port: server.boundPort)]
+            for round in 0..<3 {
+                for (index, client) in clients.enumerated() { try client.send(post("/slow", "\(round)-\(index)")) }
+                for (index, client) in clients.enumerated() {
+                    #expect(try client.readResponse().body == "\(round)-\(index)")
+                }
+            }
+        }
+    }
+
     @Test func repliesEqualRequestsAfterABurstWithDisconnects() throws {
         try withServer { server in
             let port = server.boundPort
