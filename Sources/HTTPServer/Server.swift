@@ -69,8 +69,18 @@ public final class Server: Sendable {
 
     /// New connections stay in the backlog from now on; open ones keep working.
     public func stopAccepting() {
-        accepting.store(false, ordering: .relaxed)
-        for worker in state.withLock({ $0.workers }) { worker.setAccepting(false) }
+        accepting.store(false, ordering: .sequentiallyConsistent)
+        reconsiderAccepting()
+    }
+
+    /// Whether the listeners should take new connections: not once stopped, nor while the cap is reached.
+    var wantsConnections: Bool {
+        accepting.load(ordering: .sequentiallyConsistent)
+            && counters.openConnections.load(ordering: .sequentiallyConsistent) < configuration.maxConnections
+    }
+
+    private func reconsiderAccepting() {
+        for worker in state.withLock({ $0.workers }) { worker.reconsiderAccepting() }
     }
 
     /// Stops accepting, waits up to `gracePeriodSeconds` for requests being handled to be answered (connections
@@ -102,16 +112,12 @@ public final class Server: Sendable {
     }
 
     func connectionOpened() {
-        let open = counters.openConnections.add(1, ordering: .relaxed).newValue
-        if open >= configuration.maxConnections {
-            for worker in state.withLock({ $0.workers }) { worker.setAccepting(false) }
-        }
+        let open = counters.openConnections.add(1, ordering: .sequentiallyConsistent).newValue
+        if open >= configuration.maxConnections { reconsiderAccepting() }
     }
 
     func connectionClosed() {
-        let open = counters.openConnections.subtract(1, ordering: .relaxed).newValue
-        if open == configuration.maxConnections - 1 && accepting.load(ordering: .relaxed) {
-            for worker in state.withLock({ $0.workers }) { worker.setAccepting(true) }
-        }
+        let open = counters.openConnections.subtract(1, ordering: .sequentiallyConsistent).newValue
+        if open == configuration.maxConnections - 1 { reconsiderAccepting() }
     }
 }

@@ -8,7 +8,9 @@ import Synchronization
 /// and a mailbox through which other threads hand it replies (the one thread crossing of the server).
 ///
 /// `@unchecked Sendable`: `connections` and the libevent objects are used only on the loop thread, except the
-/// thread-safe calls (event_active, evconnlistener_enable/disable, event_base_loopbreak) that evthread locks.
+/// thread-safe calls (event_active, event_base_loopbreak) that evthread locks. The listener is paused and resumed
+/// on its own loop only: evconnlistener_disable from another thread deadlocks with an accept callback that is
+/// running (libevent 2.1 waits for the callback while holding the listener's lock, which the callback needs).
 final class Worker: @unchecked Sendable {
     let base: OpaquePointer
     let configuration: ServerConfiguration
@@ -19,6 +21,7 @@ final class Worker: @unchecked Sendable {
     private var listener: OpaquePointer?
     private var wakeup: OpaquePointer?
     private let mailbox = Mutex<[(Connection, HTTPResponse)]>([])
+    private var isAccepting = true
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -63,9 +66,16 @@ final class Worker: @unchecked Sendable {
         finished.wait()
     }
 
-    func setAccepting(_ accepting: Bool) {
-        guard let listener else { return }
-        if accepting { evconnlistener_enable(listener) } else { evconnlistener_disable(listener) }
+    /// Any thread: have the loop pause or resume its listener, as the server now wants, on its next iteration.
+    func reconsiderAccepting() {
+        if let wakeup { event_active(wakeup, 0, 0) }
+    }
+
+    private func applyAccepting() {
+        let wanted = server.wantsConnections
+        guard wanted != isAccepting, let listener else { return }
+        isAccepting = wanted
+        if wanted { evconnlistener_enable(listener) } else { evconnlistener_disable(listener) }
     }
 
     /// Any thread: queue a reply for a connection of this loop.
@@ -77,7 +87,12 @@ final class Worker: @unchecked Sendable {
         if wasEmpty, let wakeup { event_active(wakeup, 0, 0) }
     }
 
-    fileprivate func drainMailbox() {
+    fileprivate func wakeUp() {
+        applyAccepting()
+        drainMailbox()
+    }
+
+    private func drainMailbox() {
         let replies = mailbox.withLock { queue in
             let taken = queue
             queue.removeAll(keepingCapacity: true)
@@ -91,6 +106,8 @@ final class Worker: @unchecked Sendable {
         guard let connection = Connection(worker: self, fd: fd, peerAddress: peer) else { return }
         connections[ObjectIdentifier(connection)] = connection
         server.connectionOpened()
+        // At the cap, stop this listener before it accepts the rest of the backlog in this same callback.
+        applyAccepting()
     }
 
     func connectionClosed(_ connection: Connection) {
@@ -129,7 +146,7 @@ final class Worker: @unchecked Sendable {
 
 private func workerWakeupCallback(_ fd: Int32, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<Worker>.fromOpaque(context).takeUnretainedValue().drainMailbox()
+    Unmanaged<Worker>.fromOpaque(context).takeUnretainedValue().wakeUp()
 }
 
 private func workerAcceptCallback(
