@@ -4,19 +4,21 @@ public import Foundation
 /// deadline; stopped by PID.
 public final class BackgroundCommand: @unchecked Sendable {
     // @unchecked: used only from the test that owns it.
-    private let process = Process()
-    private let output = Pipe()
+    private let process: SpawnedProcess
+    private let output: Int32
     private var buffer: [UInt8] = []
 
     /// Starts `executable` with `arguments`; stderr goes to the test's stderr.
-    public init(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        process.standardOutput = output
-        try process.run()
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let fds = try SpawnedProcess.makePipe()
+        defer { close(fds[1]) }
+        do {
+            process = try SpawnedProcess(executable, arguments, environment: environment, stdout: fds[1])
+        } catch {
+            close(fds[0])
+            throw error
+        }
+        output = fds[0]
     }
 
     /// `wooshhook` itself.
@@ -27,7 +29,7 @@ public final class BackgroundCommand: @unchecked Sendable {
     /// The next line of stdout, or nil when none arrives within `timeout` seconds or the output ends.
     public func readLine(timeout: TimeInterval = 10) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
-        let fd = output.fileHandleForReading.fileDescriptor
+        let fd = output
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -48,17 +50,12 @@ public final class BackgroundCommand: @unchecked Sendable {
     /// Sends `signal` and waits (at most `timeout`) for the exit status; kills it after that.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 10) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.send(signal)
+        return process.wait(timeout: timeout) ?? process.kill() ?? -1
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.kill()
+        close(output)
     }
 }

@@ -10,7 +10,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public let journalDirectory: String
     public let logPath: String
     public private(set) var port: Int = 0
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     /// The secret every test configuration uses unless it sets its own.
     public static let secret = "whsec_test_secret_for_wooshhook_tests"
@@ -45,29 +45,13 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `wooshhook serve` (behind `wrapper`, e.g. `systemd-socket-activate -l …`, when given) without waiting.
     public func launch(environment extra: [String: String] = [:], wrapper: [String] = []) throws {
-        if !FileManager.default.fileExists(atPath: logPath) {
-            guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-                throw TestFailure("cannot create \(logPath)")
-            }
-        }
-        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        logFile.seekToEndOfFile()
-        let process = Process()
+        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw TestFailure("cannot open \(logPath): \(String(cString: strerror(errno)))") }
+        defer { close(log) }
         let command = [try WooshhookBinary.path(), "serve", "--config", configPath]
-        if wrapper.isEmpty {
-            process.executableURL = URL(fileURLWithPath: command[0])
-            process.arguments = Array(command.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = wrapper + command
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        process.standardError = logFile
-        process.standardOutput = logFile
-        try process.run()
-        self.process = process
+        let executable = wrapper.isEmpty ? command[0] : "/usr/bin/env"
+        let arguments = wrapper.isEmpty ? Array(command.dropFirst()) : wrapper + command
+        process = try SpawnedProcess(executable, arguments, environment: extra, stdout: log, stderr: log)
     }
 
     /// Waits for the "listening" log line after the first `known` lines and reads the port from it.
@@ -81,7 +65,7 @@ public final class DaemonProcess: @unchecked Sendable {
                 if port > 0 { return }
             }
             if let process, !process.isRunning {
-                throw TestFailure("wooshhook exited with \(process.terminationStatus) before listening:\n\(log(tail: 20))")
+                throw TestFailure("wooshhook exited with \(process.terminationStatus ?? -1) before listening:\n\(log(tail: 20))")
             }
             usleep(20_000)
         }
@@ -90,29 +74,21 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// The exit status once the process has ended (waiting at most `timeout`), nil while it runs.
     public func exitStatus(timeout: TimeInterval = 10) -> Int32? {
-        guard let process else { return nil }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        process?.wait(timeout: timeout)
     }
 
-    /// Sends `signal` and waits for the exit; returns the exit status.
+    /// Sends `signal` and waits for the exit; returns the exit status (9 when it had to be killed after `timeout`).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32 {
         guard let process else { return -1 }
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.send(signal)
+        let status = process.wait(timeout: timeout) ?? process.kill() ?? -1
         self.process = nil
-        return process.terminationStatus
+        return status
     }
 
     /// The PID of the running daemon.
-    public var pid: Int32? { process?.processIdentifier }
+    public var pid: Int32? { process?.pid }
 
     public var isRunning: Bool { process?.isRunning ?? false }
 
@@ -137,17 +113,10 @@ public final class DaemonProcess: @unchecked Sendable {
         }
     }
 
-    /// Kills a running daemon and removes the folder.
+    /// Kills a running daemon (with whatever it started) and removes the folder.
     public func cleanUp() {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process?.kill()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

@@ -18,23 +18,9 @@ public enum WooshhookBinary {
         throw TestFailure("cannot find the wooshhook binary next to \(runner.path); run `swift build` first or set WOOSHHOOK_BINARY")
     }
 
-    /// Runs `wooshhook` with arguments and returns (exit status, stdout, stderr).
-    public static func run(_ arguments: [String], environment extra: [String: String] = [:], stdin: Data? = nil,
+    /// Runs `wooshhook` with arguments and returns (exit status, stdout, stderr); killed and reported after `timeout`.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
                            timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path())
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try SpawnedProcess.run(try path(), arguments, environment: environment, stdin: stdin, timeout: timeout)
     }
 }

@@ -3,21 +3,12 @@ import WooshhookTesting
 
 /// Runs a system command (mount, nginx, openssl, systemd-analyze) and returns its status and combined output.
 enum WooshhookTestShell {
-    static func run(_ command: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(
+        _ command: String, _ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120
+    ) throws -> (status: Int32, output: String) {
+        let result = try SpawnedProcess.run(
+            command, arguments, stdin: stdin.map { Data($0.utf8) }, mergingStderr: true, timeout: timeout)
+        return (result.status, result.stdout)
     }
 
     /// The repository's root folder (for `examples/` and `systemd/`).
