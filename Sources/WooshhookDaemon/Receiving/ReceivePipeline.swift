@@ -151,8 +151,9 @@ final class ReceivePipeline: HTTPHandler {
     }
 
     private func finish(_ responder: HTTPResponder, _ reply: Reply, started: Int64) {
-        responder.send(reply.response)
+        // Counted before it is sent: a client that reads /metrics right after its answer must find it there.
         metrics.countRequest(outcome: reply.outcome, latencyNanoseconds: Self.monotonicNanoseconds() - started)
+        responder.send(reply.response)
     }
 
     /// A response and the outcome label it is counted under.
