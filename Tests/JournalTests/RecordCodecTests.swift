@@ -32,6 +32,28 @@ struct RecordCodecTests {
         #expect(decoded.reason == nil)
     }
 
+    @Test func escapingInPlaceMatchesTheByteByByteEscaperAndDecodesBack() throws {
+        var generator = SystemRandomNumberGenerator()
+        let singles = (0...255).map { [UInt8($0)] }
+        let mixed = (0..<500).map { _ in
+            (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+                Bool.random(using: &generator) ? UInt8.random(in: 0...0x7F, using: &generator)
+                    : [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x41].randomElement(using: &generator) ?? 0
+            }
+        }
+        for bytes in [[]] + singles + mixed {
+            var reference: [UInt8] = [0x7B]
+            JSONEscaping.appendString(bytes.lazy.map { $0 }, to: &reference)
+            var inPlace: [UInt8] = [0x7B]
+            bytes.withUnsafeBytes { JSONEscaping.appendString($0, to: &inPlace) }
+            #expect(inPlace == reference, "\(bytes)")
+            if bytes.allSatisfy({ $0 < 0x80 }) {
+                let decoded = try JSONDecoder().decode(String.self, from: Data(inPlace.dropFirst()))
+                #expect(Array(decoded.utf8) == bytes)
+            }
+        }
+    }
+
     @Test func fieldsAreInSpecOrder() throws {
         var line: [UInt8] = []
         record("evt_1", body: "{}", receivedAt: 1_732_184_130_123, reason: "stale").appendLine(seq: 1, to: &line)
