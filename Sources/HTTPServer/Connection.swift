@@ -3,7 +3,10 @@ import Glibc
 
 /// One client connection on one event loop: reads a head, asks the handler whether to read the body, reads exactly
 /// Content-Length bytes, hands the request over, writes the reply, then starts over (keep-alive) or closes.
-/// One request at a time: while a request is handled, reading is off, so pipelined bytes wait in the socket.
+/// One request at a time: pipelined bytes wait in the input buffer while a request is handled; a read high
+/// watermark (one head plus one body) stops reading from the socket before that buffer grows past what one request
+/// needs. Reading is never toggled per request, and a reply that fits the socket is sent at once, not through the
+/// bufferevent: under keep-alive load those were four epoll_ctl calls and a loop iteration per request.
 ///
 /// `@unchecked Sendable`: responders on other threads hold a reference, but every mutable property is touched only
 /// on the owning worker's loop thread (replies reach it through `Worker.post`).
@@ -23,6 +26,8 @@ final class Connection: @unchecked Sendable {
     private var state = State.readingHead
     /// Bytes of the current request seen so far (a timeout with none is a silent close, not a 408).
     private var sawRequestBytes = false
+    /// The client finished sending (EOF) while its request was handled or answered: answer, then close.
+    private var peerFinished = false
 
     init?(worker: Worker, fd: Int32, peerAddress: String) {
         self.worker = worker
@@ -37,6 +42,8 @@ final class Connection: @unchecked Sendable {
         timer = event_new(worker.base, -1, 0, connectionTimeoutCallback, context)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let configuration = worker.configuration
+        bufferevent_setwatermark(bev, Int16(EV_READ), 0, configuration.maxHeaderBytes + configuration.maxBodyBytes)
         bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
         armTimer()
     }
@@ -56,16 +63,18 @@ final class Connection: @unchecked Sendable {
 
     func readable() {
         guard let bev, let input = bufferevent_get_input(bev) else { return }
-        while true {
+        loop: while true {
             switch state {
             case .readingHead:
-                guard readHead(input) else { return }
+                guard readHead(input) else { break loop }
             case .readingBody(let head):
-                guard readBody(input, head: head) else { return }
+                guard readBody(input, head: head) else { break loop }
             case .handling, .writing, .closed:
                 return
             }
         }
+        // Nothing more will come: a request left incomplete after the client's EOF is never answered.
+        if peerFinished { closeConnection() }
     }
 
     /// Returns true when the state moved on and reading should continue.
@@ -95,9 +104,10 @@ final class Connection: @unchecked Sendable {
         worker.counters.requestsReceived.add(1, ordering: .relaxed)
         let announcedBody = (head.contentLength ?? 0) > 0
         if let early = worker.handler.respondEarly(to: head) {
-            write(early, close: announcedBody || !head.keepAlive || worker.isDraining)
             worker.counters.responsesSent.add(1, ordering: .relaxed)
-            return false
+            write(early, close: announcedBody || !head.keepAlive || worker.isDraining || peerFinished)
+            // Sent at once: go on with the next pipelined request in this same loop (never by recursion).
+            return isWaitingForARequest && !peerFinished
         }
         if let length = head.contentLength, length > worker.configuration.maxBodyBytes {
             write(.error(413, code: "body_too_large", message: "body exceeds \(worker.configuration.maxBodyBytes) bytes"),
@@ -121,7 +131,6 @@ final class Connection: @unchecked Sendable {
         }
         state = .handling(head)
         disarmTimer()
-        if let bev { bufferevent_disable(bev, Int16(EV_READ)) }
         worker.counters.inFlight.add(1, ordering: .relaxed)
         worker.handler.handle(HTTPRequest(head: head, body: body), responder: HTTPResponder(connection: self))
         return false
@@ -137,15 +146,30 @@ final class Connection: @unchecked Sendable {
             return
         }
         worker.counters.responsesSent.add(1, ordering: .relaxed)
-        write(response, close: !head.keepAlive || worker.isDraining)
+        write(response, close: !head.keepAlive || worker.isDraining || peerFinished)
+        if isWaitingForARequest { readable() }
     }
 
+    /// Sends a reply: at once when the socket takes all of it (keep-alive), else through the bufferevent, whose
+    /// write callback then moves on. A reply that closes always goes through the bufferevent.
     private func write(_ response: HTTPResponse, close: Bool) {
         guard let bev else { return }
+        let bytes = response.serialized(close: close)
+        var sent = 0
+        if !close, let output = bufferevent_get_output(bev), evbuffer_get_length(output) == 0 {
+            let written = bytes.withUnsafeBytes { send(bufferevent_getfd(bev), $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written == bytes.count {
+                waitForTheNextRequest()
+                return
+            }
+            // EAGAIN or a short write: the rest waits in the bufferevent; an error shows there too.
+            sent = max(written, 0)
+        }
         state = .writing(close: close)
         if close { bufferevent_disable(bev, Int16(EV_READ)) }
-        let bytes = response.serialized(close: close)
-        bufferevent_write(bev, bytes, bytes.count)
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { bufferevent_write(bev, base + sent, raw.count - sent) }
+        }
         armTimer()
     }
 
@@ -156,11 +180,19 @@ final class Connection: @unchecked Sendable {
             closeConnection()
             return
         }
+        waitForTheNextRequest()
+        readable()
+    }
+
+    private func waitForTheNextRequest() {
         state = .readingHead
         sawRequestBytes = false
         armTimer()
-        if let bev { bufferevent_enable(bev, Int16(EV_READ)) }
-        readable()
+    }
+
+    private var isWaitingForARequest: Bool {
+        if case .readingHead = state { return true }
+        return false
     }
 
     private func fail(_ error: RequestHeadParser.HeadError) {
@@ -182,6 +214,14 @@ final class Connection: @unchecked Sendable {
             // A client that does not read its 408 is cut off by the next timeout.
         case .handling:
             break
+        }
+    }
+
+    /// The client sent EOF. A request being handled or answered still gets its reply; otherwise close now.
+    func peerSentEOF() {
+        switch state {
+        case .handling, .writing: peerFinished = true
+        case .readingHead, .readingBody, .closed: closeConnection()
         }
     }
 
@@ -213,8 +253,10 @@ private func connectionWriteCallback(_ bev: OpaquePointer?, _ context: UnsafeMut
 private func connectionEventCallback(_ bev: OpaquePointer?, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
     let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
-    if events & Int16(BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) != 0 {
+    if events & Int16(BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) != 0 {
         connection.closeConnection()
+    } else if events & Int16(BEV_EVENT_EOF) != 0 {
+        connection.peerSentEOF()
     }
 }
 

@@ -139,6 +139,29 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
         }
     }
 
+    @Test func aClientThatHalfClosesAfterItsRequestStillGetsTheReply() throws {
+        try withServer { server in
+            for path in ["/", "/slow"] {
+                let client = try TestClient(port: server.boundPort)
+                try client.send(post(path, "half"))
+                client.finishSending()
+                #expect(try client.readResponse().body == "half")
+                #expect(client.closedByPeer())
+            }
+        }
+    }
+
+    @Test func manyPipelinedRequestsAnsweredAtOnceAreAllAnsweredInOrder() throws {
+        // Early answers go out at once and the loop moves on to the next buffered request; 500 of them, past the
+        // read watermark (one head plus one body), must neither recurse nor stall.
+        try withServer { server in
+            let client = try TestClient(port: server.boundPort)
+            try client.send(String(repeating: "GET /early HTTP/1.1\r\nHost: x\r\n\r\n", count: 500) + post("/", "last"))
+            for _ in 0..<500 { #expect(try client.readResponse().body == "early") }
+            #expect(try client.readResponse().body == "last")
+        }
+    }
+
     @Test func repliesEqualRequestsAfterABurstWithDisconnects() throws {
         try withServer { server in
             let port = server.boundPort

@@ -38,6 +38,11 @@ final class TestClient {
 
     deinit { close() }
 
+    /// Half-closes: the server sees EOF, and this side can still read.
+    func finishSending() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
