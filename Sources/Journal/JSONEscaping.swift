@@ -10,38 +10,24 @@ enum JSONEscaping {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The same for a body in memory, on the event loop for every request: one pass counts what escaping adds,
-    /// then the line grows once and is filled in place, plain runs by memcpy. (A JSON body has a quote every
-    /// few bytes, so appending run by run cost more than the HMAC.)
+    /// The same for a body in memory, on the event loop for every request: one pass into scratch space sized for
+    /// the worst case (every byte as `\u00XX`), then one append. (A JSON body has a quote every few bytes, so
+    /// appending run by run cost more than the HMAC.)
     static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        var added = 0
-        for byte in bytes { added &+= escapedLength(byte) &- 1 }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: bytes.count + added + 2))
-        out.withUnsafeMutableBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var at = start
-            base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
-            at += 1
-            if added == 0 {
-                if let source = bytes.baseAddress { (base + at).copyMemory(from: source, byteCount: bytes.count) }
-                at += bytes.count
-            } else {
-                var runStart = 0
-                for index in 0..<bytes.count where escapedLength(bytes[index]) > 1 {
-                    if runStart < index, let source = bytes.baseAddress {
-                        (base + at).copyMemory(from: source + runStart, byteCount: index - runStart)
-                        at += index - runStart
-                    }
-                    at = writeEscape(bytes[index], to: base, at: at)
-                    runStart = index + 1
-                }
-                if runStart < bytes.count, let source = bytes.baseAddress {
-                    (base + at).copyMemory(from: source + runStart, byteCount: bytes.count - runStart)
-                    at += bytes.count - runStart
+        withUnsafeTemporaryAllocation(byteCount: bytes.count * 6 + 2, alignment: 1) { scratch in
+            guard let base = scratch.baseAddress else { return }
+            base.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+            var at = 1
+            for byte in bytes {
+                if escapedLength(byte) == 1 {
+                    base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
+                    at += 1
+                } else {
+                    at = writeEscape(byte, to: base, at: at)
                 }
             }
             base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: at + 1))
         }
     }
 
