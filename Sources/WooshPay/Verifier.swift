@@ -3,14 +3,22 @@ import Crypto
 /// Verifies deliveries against every configured secret (rotation, or test and live endpoints). The keys are made
 /// once; `now` is always passed in, so the tolerance edges are exact in tests.
 public struct Verifier: Sendable {
-    /// Key bytes rather than `SymmetricKey`s, which are not Sendable; making the key per check costs ~0.1 µs.
-    private let keys: [[UInt8]]
+    /// One HMAC per secret with the key already absorbed; each check works on a copy, so the key's inner and outer
+    /// pads are not derived again for every delivery.
+    private let keyed: [KeyedHMAC]
     private let toleranceSeconds: Int
 
     /// `toleranceSeconds` 0 turns the freshness check off.
     public init(secrets: [String], toleranceSeconds: Int) {
-        keys = secrets.map { Array($0.utf8) }
+        keyed = secrets.map { KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: Array($0.utf8)))) }
         self.toleranceSeconds = toleranceSeconds
+    }
+
+    /// `@unchecked Sendable`: the HMAC is never mutated in place, only copied (its state is copy-on-write), and
+    /// copying from several threads at once only reads the shared state.
+    private struct KeyedHMAC: @unchecked Sendable {
+        let initial: HMAC<SHA256>
+        init(_ initial: HMAC<SHA256>) { self.initial = initial }
     }
 
     /// Signature only: missing, malformed, or no `v1` matching any secret. Constant-time comparison of MACs.
@@ -21,8 +29,8 @@ public struct Verifier: Sendable {
         let header = try SignatureHeader(parsing: signatureHeader)
         let candidates = header.signatures.compactMap(Hex.decode).filter { $0.count == SHA256.byteCount }
         let prefix = Array(header.timestamp.utf8) + [UInt8(ascii: ".")]
-        for key in keys {
-            var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
+        for key in keyed {
+            var hmac = key.initial
             hmac.update(data: prefix)
             hmac.update(data: body)
             let expected = hmac.finalize()
