@@ -52,6 +52,16 @@ struct EnvelopeScanner {
                 }
                 guard seen.insert(key).inserted else { throw StepAside() }
                 scanner.skipWhitespace()
+                if key == "data" {
+                    // Read in the same pass (it is most of the body): its kind, and the kind of its `object`.
+                    if scanner.peek() == UInt8(ascii: "{") {
+                        dataKind = .object
+                        objectKind = try scanner.objectMemberKind(depth: 1)
+                    } else {
+                        dataKind = try scanner.value(depth: 1)
+                    }
+                    return
+                }
                 let start = scanner.index
                 let kind = try scanner.value(depth: 1)
                 let raw = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index])
@@ -60,13 +70,10 @@ struct EnvelopeScanner {
                 case "type": type = kind == .string ? try Self.plainString(raw) : nil
                 case "api_version": apiVersion = kind == .string ? try Self.plainString(raw) : nil
                 case "livemode": livemode = kind == .boolean ? raw.first == UInt8(ascii: "t") : nil
-                case "created":
-                    // A digit string counts too on the JSONDecoder path (lenient integers): let it decide.
+                default:
+                    // `created`. A digit string counts too on the JSONDecoder path (lenient integers): let it decide.
                     if kind == .string { throw StepAside() }
                     created = kind == .number ? try Self.integer(raw) : nil
-                default:
-                    dataKind = kind
-                    if kind == .object { objectKind = try Self.objectMember(of: raw) }
                 }
             }
             try end()
@@ -89,19 +96,19 @@ struct EnvelopeScanner {
             id: id, type: type, created: created, livemode: livemode, apiVersion: apiVersion?.isEmpty == false ? apiVersion : nil))
     }
 
-    /// The kind of the `object` member of the already validated object `raw` (nil when absent).
-    private static func objectMember(of raw: UnsafeRawBufferPointer) throws -> Kind? {
-        var scanner = EnvelopeScanner(bytes: raw)
+    /// Walks the object at the cursor (as `value` would) and returns the kind of its `object` member (nil when
+    /// absent).
+    private mutating func objectMemberKind(depth: Int) throws -> Kind? {
         var kind: Kind?
         var seen = false
-        try scanner.members(depth: 1) { scanner, rawKey in
+        try members(depth: depth) { scanner, rawKey in
             guard let key = Self.key(rawKey) else { throw StepAside() }
             if key == "object" {
                 if seen { throw StepAside() }
                 seen = true
-                kind = try scanner.value(depth: 2)
+                kind = try scanner.value(depth: depth + 1)
             } else {
-                _ = try scanner.value(depth: 2)
+                _ = try scanner.value(depth: depth + 1)
             }
         }
         return kind
