@@ -9,6 +9,8 @@ import Logging
 public enum Daemon {
     /// Runs until SIGTERM or SIGINT; returns after a clean shutdown.
     public static func serve(_ configuration: Configuration, environment: [String: String]) throws(DaemonError) {
+        // First, before any thread starts: a SIGTERM during start-up then waits, pending, for the signal loop.
+        SignalLoop.blockSignals()
         let logger = Logger(label: "wooshhook")
         try checkSecrets(configuration, logger: logger)
         closeInheritedDescriptorsOnExec()
