@@ -73,8 +73,8 @@ final class Connection: @unchecked Sendable {
                 return
             }
         }
-        // Nothing more will come: a request left incomplete after the client's EOF is never answered.
-        if peerFinished { closeConnection() }
+        // Nothing more will come: once every complete request has been answered, a partial one never will be.
+        if peerFinished, isWaitingForARequest || isReadingABody { closeConnection() }
     }
 
     /// Returns true when the state moved on and reading should continue.
@@ -105,9 +105,9 @@ final class Connection: @unchecked Sendable {
         let announcedBody = (head.contentLength ?? 0) > 0
         if let early = worker.handler.respondEarly(to: head) {
             worker.counters.responsesSent.add(1, ordering: .relaxed)
-            write(early, close: announcedBody || !head.keepAlive || worker.isDraining || peerFinished)
+            write(early, close: announcedBody || !head.keepAlive || worker.isDraining)
             // Sent at once: go on with the next pipelined request in this same loop (never by recursion).
-            return isWaitingForARequest && !peerFinished
+            return isWaitingForARequest
         }
         if let length = head.contentLength, length > worker.configuration.maxBodyBytes {
             write(.error(413, code: "body_too_large", message: "body exceeds \(worker.configuration.maxBodyBytes) bytes"),
@@ -146,7 +146,9 @@ final class Connection: @unchecked Sendable {
             return
         }
         worker.counters.responsesSent.add(1, ordering: .relaxed)
-        write(response, close: !head.keepAlive || worker.isDraining || peerFinished)
+        // After the client's EOF, requests it pipelined before it are still answered; the last reply closes.
+        let nothingBuffered = bufferevent_get_input(bev).map { evbuffer_get_length($0) == 0 } ?? true
+        write(response, close: !head.keepAlive || worker.isDraining || (peerFinished && nothingBuffered))
         if isWaitingForARequest { readable() }
     }
 
@@ -192,6 +194,11 @@ final class Connection: @unchecked Sendable {
 
     private var isWaitingForARequest: Bool {
         if case .readingHead = state { return true }
+        return false
+    }
+
+    private var isReadingABody: Bool {
+        if case .readingBody = state { return true }
         return false
     }
 

@@ -126,8 +126,9 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
     }
 
     @Test func repliesArriveWhileTheCapPausesTheListenersAndEveryConnectionWaits() throws {
-        // With the listeners paused and every connection waiting for its reply, a loop has nothing pending;
-        // it must still be there when the replies come from the other thread.
+        // The listeners paused at the cap and every connection waiting for a reply from another thread. (This once
+        // left a loop with nothing pending, and event_base_dispatch returned for good; connections now keep reading
+        // while they wait, and the loops run with EVLOOP_NO_EXIT_ON_EMPTY besides.)
         try withServer(maxConnections: 2) { server in
             let clients = [try TestClient(port: server.boundPort), try TestClient(port: server.boundPort)]
             for round in 0..<3 {
@@ -148,6 +149,12 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
                 #expect(try client.readResponse().body == "half")
                 #expect(client.closedByPeer())
             }
+            // Requests pipelined before the EOF are all answered, in order, and only then is it closed.
+            let pipelining = try TestClient(port: server.boundPort)
+            try pipelining.send(post("/slow", "one") + post("/", "two") + post("/slow", "three"))
+            pipelining.finishSending()
+            for body in ["one", "two", "three"] { #expect(try pipelining.readResponse().body == body) }
+            #expect(pipelining.closedByPeer())
         }
     }
 
