@@ -5,7 +5,9 @@ import WooshhookTesting
 /// The harness's own promises, which every other test's deadlines rest on.
 @Suite struct HarnessTests {
     @Test func aChildInheritsOnlyItsThreeStandardFds() throws {
-        let unrelated = try SpawnedProcess.makePipe()
+        // Inheritable on purpose (not close-on-exec): the child must still not get it.
+        var unrelated: [Int32] = [-1, -1]
+        try #require(pipe(&unrelated) == 0)
         defer { unrelated.forEach { close($0) } }
         let listing = try SpawnedProcess.run("sh", ["-c", "ls /proc/$$/fd; true"])
         #expect(listing.status == 0, "\(listing.stderr)")
