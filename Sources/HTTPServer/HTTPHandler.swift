@@ -1,8 +1,15 @@
-/// What the server hands requests to. Both methods run on the connection's event-loop thread and must not block.
+/// What the server hands requests to. Every method runs on an event-loop thread and must not block.
 public protocol HTTPHandler: Sendable {
     /// Right after the head is parsed, before the body is read. A response answers now without reading the body
     /// (the connection is closed afterwards if a body was announced); nil reads the body and calls `handle`.
     func respondEarly(to head: HTTPRequestHead) -> HTTPResponse?
     /// With the whole request. Must eventually call `responder.send` exactly once, from any thread.
     func handle(_ request: HTTPRequest, responder: HTTPResponder)
+    /// After a loop has run every callback that was ready at once, before it waits again: work that `handle`
+    /// staged during the iteration can be passed on in one piece (one wake-up of another thread, not one each).
+    func eventLoopIterationEnded()
+}
+
+extension HTTPHandler {
+    public func eventLoopIterationEnded() {}
 }

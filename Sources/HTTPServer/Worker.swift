@@ -8,7 +8,7 @@ import Synchronization
 /// and a mailbox through which other threads hand it replies (the one thread crossing of the server).
 ///
 /// `@unchecked Sendable`: `connections` and the libevent objects are used only on the loop thread, except the
-/// thread-safe calls (event_active, event_base_loopbreak) that evthread locks. The listener is paused and resumed
+/// thread-safe call event_active, which evthread locks. The listener is paused and resumed
 /// on its own loop only: evconnlistener_disable from another thread deadlocks with an accept callback that is
 /// running (libevent 2.1 waits for the callback while holding the listener's lock, which the callback needs).
 final class Worker: @unchecked Sendable {
@@ -22,6 +22,7 @@ final class Worker: @unchecked Sendable {
     private var wakeup: OpaquePointer?
     private let mailbox = Mutex<[(Connection, HTTPResponse)]>([])
     private var isAccepting = true
+    private let stopping = Atomic<Bool>(false)
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -49,10 +50,14 @@ final class Worker: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
-            // NO_EXIT_ON_EMPTY: when the listener is paused (connection cap, shutdown) and every connection is
-            // waiting for the journal, nothing is pending, and a plain dispatch would return for good; the replies
-            // then posted to the mailbox would never be delivered.
-            event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
+            // One iteration per call (ONCE: wait, then run everything that is ready), so the handler hears where
+            // each iteration ends. NO_EXIT_ON_EMPTY: when the listener is paused (connection cap, shutdown) and
+            // every connection is waiting for the journal, nothing is pending, and the loop must still wait for
+            // the replies that will be posted to the mailbox.
+            while !stopping.load(ordering: .acquiring) {
+                event_base_loop(base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
+                handler.eventLoopIterationEnded()
+            }
             finished.signal()
         }
         thread.name = "wooshhook-loop"
@@ -60,9 +65,12 @@ final class Worker: @unchecked Sendable {
         self.thread = thread
     }
 
-    /// Any thread: stop the loop and wait for it.
+    /// Any thread: stop the loop and wait for it. Not event_base_loopbreak: a break requested between two
+    /// iterations is cleared when the next one starts; an active wake-up event stays until the loop runs it, and
+    /// running it ends the iteration, after which the loop sees `stopping`.
     func stop() {
-        event_base_loopbreak(base)
+        stopping.store(true, ordering: .releasing)
+        if let wakeup { event_active(wakeup, 0, 0) }
         finished.wait()
     }
 

@@ -8,6 +8,8 @@ extension JournalWriter {
         while true {
             condition.lock()
             while queue.isEmpty && !closing {
+                isWaiting = true
+                defer { isWaiting = false }
                 if let deadline = intervalSyncDeadline() {
                     if !condition.wait(until: deadline) { break }
                 } else {

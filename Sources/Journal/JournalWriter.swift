@@ -17,6 +17,8 @@ public final class JournalWriter: @unchecked Sendable {
     var queue: [(PendingRecord, @Sendable (AppendOutcome) -> Void)] = []
     var closing = false
     var closed = false
+    /// The writer is waiting for work (tests use it to stage into a sleeping writer).
+    var isWaiting = false
 
     // Writer thread only (and `open` before the thread starts).
     let configuration: JournalConfiguration
@@ -77,6 +79,27 @@ public final class JournalWriter: @unchecked Sendable {
     /// Enqueues `record` and returns at once; `completion` runs on the writer thread once the record is durable
     /// (per the fsync policy), found to be a duplicate, or failed.
     public func append(_ record: PendingRecord, completion: @escaping @Sendable (AppendOutcome) -> Void) {
+        enqueue(record, completion: completion, wakingWriter: true)
+    }
+
+    /// Like `append`, but leaves the writer asleep until `releaseStaged()`: an event loop stages every record of one
+    /// iteration and wakes the writer once at its end, so they become one batch for one thread switch (one at a time,
+    /// a busy loop and the writer woke each other for every second record). The caller must call `releaseStaged()`
+    /// soon after, on every path; a writer already awake takes staged records with its next batch anyway.
+    public func stage(_ record: PendingRecord, completion: @escaping @Sendable (AppendOutcome) -> Void) {
+        enqueue(record, completion: completion, wakingWriter: false)
+    }
+
+    /// Wakes the writer if anything is queued.
+    public func releaseStaged() {
+        condition.lock()
+        if !queue.isEmpty { condition.signal() }
+        condition.unlock()
+    }
+
+    private func enqueue(
+        _ record: PendingRecord, completion: @escaping @Sendable (AppendOutcome) -> Void, wakingWriter: Bool
+    ) {
         condition.lock()
         if closing {
             condition.unlock()
@@ -85,7 +108,7 @@ public final class JournalWriter: @unchecked Sendable {
             return
         }
         queue.append((record, completion))
-        condition.signal()
+        if wakingWriter { condition.signal() }
         condition.unlock()
     }
 

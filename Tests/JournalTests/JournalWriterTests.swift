@@ -33,6 +33,31 @@ struct JournalWriterTests {
         #expect(writer.lastSeq == UInt64(count))
     }
 
+    @Test func stagedRecordsWaitForReleaseAndBecomeOneBatch() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open()
+        let outcomes = OutcomeList()
+        let group = DispatchGroup()
+        let deadline = Date().addingTimeInterval(10)
+        while !writer.condition.withLock({ writer.isWaiting }) && Date() < deadline { usleep(1000) }
+        for index in 0..<20 {
+            group.enter()
+            writer.stage(record("evt_\(index)")) { outcome in
+                outcomes.append(outcome)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 0.3) == .timedOut, "a staged record is not written before its release")
+        #expect(writer.lastSeq == 0 && writer.batchCount == 0)
+        writer.releaseStaged()
+        #expect(group.wait(timeout: .now() + 10) == .success)
+        #expect(writer.batchCount == 1, "one release, one batch: \(writer.batchCount)")
+        #expect(outcomes.values == (1...20).map { AppendOutcome.appended(seq: UInt64($0)) })
+        writer.close()
+        #expect(try journal.records().map(\.eventID) == (0..<20).map { "evt_\($0)" })
+    }
+
     @Test func duplicatesAcrossBatchesInOneBatchAndAfterReopen() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }

@@ -102,7 +102,8 @@ final class ReceivePipeline: HTTPHandler {
                 receivedAtMilliseconds: received, eventID: event.id, type: event.type, livemode: event.livemode,
                 created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: body)
         }
-        journal.append(record) { [self] outcome in
+        // Staged: released with the rest of this loop iteration's records in `eventLoopIterationEnded`.
+        journal.stage(record) { [self] outcome in
             switch outcome {
             case .appended(let seq):
                 onJournaled()
@@ -121,6 +122,8 @@ final class ReceivePipeline: HTTPHandler {
             }
         }
     }
+
+    func eventLoopIterationEnded() { journal.releaseStaged() }
 
     /// Authentic but stale: kept in the quarantine for `replay --quarantine`, answered 401 once that write is done.
     private func quarantineStale(
