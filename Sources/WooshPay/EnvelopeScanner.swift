@@ -42,17 +42,18 @@ struct EnvelopeScanner {
                 try end()
                 return .failure(Rejection(.invalidPayload, "the body must be a JSON object"))
             }
-            var seen: Set<String> = []
-            try members(depth: 0) { scanner, rawKey in
+            var seen: UInt8 = 0
+            try members(depth: 0) { scanner, rawKey, keyIsEscaped in
                 // An escaped key may spell one of ours ("\u0069d"): JSONDecoder's to judge.
-                guard let key = Self.key(rawKey) else { throw StepAside() }
-                guard ["id", "type", "created", "livemode", "api_version", "data"].contains(key) else {
+                if keyIsEscaped { throw StepAside() }
+                guard let key = Field(rawKey) else {
                     _ = try scanner.value(depth: 1)
                     return
                 }
-                guard seen.insert(key).inserted else { throw StepAside() }
+                guard seen & key.rawValue == 0 else { throw StepAside() }
+                seen |= key.rawValue
                 scanner.skipWhitespace()
-                if key == "data" {
+                if key == .data {
                     // Read in the same pass (it is most of the body): its kind, and the kind of its `object`.
                     if scanner.peek() == UInt8(ascii: "{") {
                         dataKind = .object
@@ -66,11 +67,12 @@ struct EnvelopeScanner {
                 let kind = try scanner.value(depth: 1)
                 let raw = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index])
                 switch key {
-                case "id": id = kind == .string ? try Self.plainString(raw) : nil
-                case "type": type = kind == .string ? try Self.plainString(raw) : nil
-                case "api_version": apiVersion = kind == .string ? try Self.plainString(raw) : nil
-                case "livemode": livemode = kind == .boolean ? raw.first == UInt8(ascii: "t") : nil
-                default:
+                case .id: id = kind == .string ? try Self.plainString(raw) : nil
+                case .type: type = kind == .string ? try Self.plainString(raw) : nil
+                case .apiVersion: apiVersion = kind == .string ? try Self.plainString(raw) : nil
+                case .livemode: livemode = kind == .boolean ? raw.first == UInt8(ascii: "t") : nil
+                case .data: return
+                case .created:
                     // `created`. A digit string counts too on the JSONDecoder path (lenient integers): let it decide.
                     if kind == .string { throw StepAside() }
                     created = kind == .number ? try Self.integer(raw) : nil
@@ -101,9 +103,9 @@ struct EnvelopeScanner {
     private mutating func objectMemberKind(depth: Int) throws -> Kind? {
         var kind: Kind?
         var seen = false
-        try members(depth: depth) { scanner, rawKey in
-            guard let key = Self.key(rawKey) else { throw StepAside() }
-            if key == "object" {
+        try members(depth: depth) { scanner, rawKey, keyIsEscaped in
+            if keyIsEscaped { throw StepAside() }
+            if Self.spells(rawKey, "object") {
                 if seen { throw StepAside() }
                 seen = true
                 kind = try scanner.value(depth: depth + 1)
@@ -114,10 +116,31 @@ struct EnvelopeScanner {
         return kind
     }
 
-    /// A key token's text, or nil when it holds escapes.
-    private static func key(_ raw: UnsafeRawBufferPointer) -> String? {
-        let inner = UnsafeRawBufferPointer(rebasing: raw[1..<raw.count - 1])
-        return inner.contains(UInt8(ascii: "\\")) ? nil : String(decoding: inner, as: UTF8.self)
+    /// The envelope's members, as bits of a set: matched on the key's bytes, since every key of the body (those
+    /// of `data` too) is looked at and a String per key would be an allocation each.
+    private enum Field: UInt8 {
+        case id = 1, type = 2, created = 4, livemode = 8, apiVersion = 16, data = 32
+
+        /// The member a key token (quotes included, no escapes) names, if one of ours.
+        init?(_ token: UnsafeRawBufferPointer) {
+            switch token.count - 2 {
+            case 2 where EnvelopeScanner.spells(token, "id"): self = .id
+            case 4 where EnvelopeScanner.spells(token, "type"): self = .type
+            case 4 where EnvelopeScanner.spells(token, "data"): self = .data
+            case 7 where EnvelopeScanner.spells(token, "created"): self = .created
+            case 8 where EnvelopeScanner.spells(token, "livemode"): self = .livemode
+            case 11 where EnvelopeScanner.spells(token, "api_version"): self = .apiVersion
+            default: return nil
+            }
+        }
+    }
+
+    /// Whether a string token (quotes included) holds exactly `word`.
+    private static func spells(_ token: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard token.count == count + 2 else { return false }
+        for offset in 0..<count where token[offset + 1] != word.utf8Start[offset] { return false }
+        return true
     }
 
     /// A string token without escapes, as its text; an escaped one steps aside.
@@ -153,10 +176,10 @@ struct EnvelopeScanner {
         index += 1
     }
 
-    /// Walks `{ "key": value, … }`, handing each key token (quotes included) to `member`, which must consume the
-    /// value.
+    /// Walks `{ "key": value, … }`, handing each key token (quotes included) and whether it holds escapes to
+    /// `member`, which must consume the value.
     private mutating func members(
-        depth: Int, _ member: (inout EnvelopeScanner, UnsafeRawBufferPointer) throws -> Void
+        depth: Int, _ member: (inout EnvelopeScanner, UnsafeRawBufferPointer, Bool) throws -> Void
     ) throws {
         skipWhitespace()
         try expect(UInt8(ascii: "{"))
@@ -168,11 +191,11 @@ struct EnvelopeScanner {
         while true {
             skipWhitespace()
             let start = index
-            try string()
+            let escaped = try string()
             let key = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
-            try member(&self, key)
+            try member(&self, key, escaped)
             skipWhitespace()
             guard let next = peek() else { throw Invalid() }
             index += 1
@@ -187,7 +210,7 @@ struct EnvelopeScanner {
         guard let byte = peek() else { throw Invalid() }
         switch byte {
         case UInt8(ascii: "{"):
-            try members(depth: depth) { scanner, _ in _ = try scanner.value(depth: depth + 1) }
+            try members(depth: depth) { scanner, _, _ in _ = try scanner.value(depth: depth + 1) }
             return .object
         case UInt8(ascii: "["):
             index += 1
@@ -205,7 +228,7 @@ struct EnvelopeScanner {
                 guard next == UInt8(ascii: ",") else { throw Invalid() }
             }
         case UInt8(ascii: "\""):
-            try string()
+            _ = try string()
             return .string
         case UInt8(ascii: "t"):
             try literal("true")
@@ -229,31 +252,32 @@ struct EnvelopeScanner {
         index += count
     }
 
-    /// `"…"`: escapes checked, raw control characters refused (the UTF-8 was checked before).
-    private mutating func string() throws {
+    /// `"…"`: escapes checked, raw control characters refused (the UTF-8 was checked before); true when it held
+    /// an escape. The loop over plain bytes is most of the scan (the body is mostly strings), so it is kept tight.
+    private mutating func string() throws -> Bool {
         try expect(UInt8(ascii: "\""))
-        while let byte = peek() {
+        var escapes = false
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
             index += 1
-            switch byte {
-            case UInt8(ascii: "\""): return
-            case UInt8(ascii: "\\"):
-                guard let escaped = peek() else { throw Invalid() }
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    continue
-                case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count,
-                        (0..<4).allSatisfy({ Self.isHex(bytes[index + $0]) })
-                    else { throw Invalid() }
-                    // Surrogate pairs and lone surrogates are JSONDecoder's to judge.
-                    if bytes[index] == UInt8(ascii: "d") || bytes[index] == UInt8(ascii: "D") { throw StepAside() }
-                    index += 4
-                default: throw Invalid()
-                }
-            case 0..<0x20: throw Invalid()
-            default: continue
+            if byte == UInt8(ascii: "\"") { return escapes }
+            if byte < 0x20 { throw Invalid() }
+            guard byte == UInt8(ascii: "\\") else { continue }
+            escapes = true
+            guard index < count else { throw Invalid() }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                continue
+            case UInt8(ascii: "u"):
+                guard index + 4 <= count, (0..<4).allSatisfy({ Self.isHex(bytes[index + $0]) }) else { throw Invalid() }
+                // Surrogate pairs and lone surrogates are JSONDecoder's to judge.
+                if bytes[index] == UInt8(ascii: "d") || bytes[index] == UInt8(ascii: "D") { throw StepAside() }
+                index += 4
+            default: throw Invalid()
             }
         }
         throw Invalid()

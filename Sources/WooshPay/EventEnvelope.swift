@@ -12,9 +12,7 @@ public struct EventEnvelope: Sendable, Equatable {
 
     /// Decodes and checks the envelope of `body`; rejections are `.invalidPayload` naming what is wrong.
     public static func decode(_ body: [UInt8]) throws(Rejection) -> EventEnvelope {
-        guard String(validating: body, as: UTF8.self) != nil else {
-            throw Rejection(.invalidPayload, "the body is not valid UTF-8")
-        }
+        try requireUTF8(body)
         switch body.withUnsafeBytes({ EnvelopeScanner.scan($0) }) {
         case .success(let envelope)?: return envelope
         case .failure(let rejection)?: throw rejection
@@ -27,14 +25,19 @@ public struct EventEnvelope: Sendable, Equatable {
         try decodeBody(body, as: Checked.self).envelope
     }
 
+    /// Validated in place: `String(validating:)` would copy the body into a new string only to throw it away.
+    static func requireUTF8(_ body: [UInt8]) throws(Rejection) {
+        guard (try? UTF8Span(validating: body.span)) != nil else {
+            throw Rejection(.invalidPayload, "the body is not valid UTF-8")
+        }
+    }
+
     // JSONDecoder is thread-safe for decoding and costs an allocation per instance: one serves every event loop.
     private static let decoder = JSONDecoder()
 
     /// UTF-8 first (RFC 8259; a clear message instead of a parser error), then one JSONDecoder pass.
     static func decodeBody<T: Decodable>(_ body: [UInt8], as type: T.Type) throws(Rejection) -> T {
-        guard String(validating: body, as: UTF8.self) != nil else {
-            throw Rejection(.invalidPayload, "the body is not valid UTF-8")
-        }
+        try requireUTF8(body)
         do {
             return try decoder.decode(type, from: Data(body))
         } catch let rejection as Rejection {
