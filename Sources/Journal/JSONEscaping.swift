@@ -1,33 +1,45 @@
 /// JSON string escaping over bytes (RFC 8259 §7): `"` `\` and control bytes are escaped, every other byte,
-/// UTF-8 included, is copied as is. Copying rather than re-encoding is what keeps `body` byte-exact.
-enum JSONEscaping {
+/// UTF-8 included, is copied as is. Copying rather than re-encoding is what keeps `body` byte-exact. Public: the
+/// daemon's replies, logs and dead letters are small JSON texts built by hand with it, where a JSONEncoder pass
+/// would cost more than the whole request.
+public enum JSONEscaping {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// `text` as a JSON string literal, quotes included.
+    public static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        appendString(text.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `"…"` holding `bytes`.
-    static func appendString(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    public static func appendString(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in bytes { appendEscaped(byte, to: &out) }
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The same for a body in memory, on the event loop for every request: one pass into scratch space sized for
-    /// the worst case (every byte as `\u00XX`), then one append. (A JSON body has a quote every few bytes, so
-    /// appending run by run cost more than the HMAC.)
+    /// The same for a body in memory, for every record: one pass written straight into `out`'s spare capacity,
+    /// reserved for the worst case (every byte as `\u00XX`; `out` grows geometrically, so that is rarely a copy).
+    /// (A JSON body has a quote every few bytes, so appending run by run cost more than the HMAC.)
     static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(byteCount: bytes.count * 6 + 2, alignment: 1) { scratch in
-            guard let base = scratch.baseAddress else { return }
-            base.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-            var at = 1
-            for byte in bytes {
-                if escapedLength(byte) == 1 {
-                    base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
-                    at += 1
-                } else {
-                    at = writeEscape(byte, to: base, at: at)
+        out.append(addingCapacity: bytes.count * 6 + 2) { span in
+            span.withUnsafeMutableBufferPointer { spare, initialized in
+                guard let base = spare.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+                base.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+                var at = 1
+                for byte in bytes {
+                    if escapedLength(byte) == 1 {
+                        base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
+                        at += 1
+                    } else {
+                        at = writeEscape(byte, to: base, at: at)
+                    }
                 }
+                base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
+                initialized = at + 1
             }
-            base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
-            out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: at + 1))
         }
     }
 
@@ -67,19 +79,16 @@ enum JSONEscaping {
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
-        switch byte {
-        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-        case 0..<0x20:
-            out.append(contentsOf: "\\u00".utf8)
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        default: out.append(byte)
+        let length = escapedLength(byte)
+        if length == 1 {
+            out.append(byte)
+            return
+        }
+        out.append(addingCapacity: length) { span in
+            span.withUnsafeMutableBufferPointer { spare, initialized in
+                guard let base = spare.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+                initialized = writeEscape(byte, to: base, at: 0)
+            }
         }
     }
 

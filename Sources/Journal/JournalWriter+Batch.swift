@@ -45,24 +45,27 @@ extension JournalWriter {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.0.tail.count + 32 })
+        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.0.estimatedLineLength })
         var inBatch: [EventFingerprint: Int] = [:]
         var originals: [Int?] = []
+        var fingerprints: [EventFingerprint] = []
         var seq = nextSeq
         for (index, (record, _)) in batch.enumerated() {
             let seconds = record.receivedAtMilliseconds / 1000
             if dedupe.isEnabled {
-                if let original = inBatch[record.fingerprint] {
+                let fingerprint = record.fingerprint
+                fingerprints.append(fingerprint)
+                if let original = inBatch[fingerprint] {
                     originals.append(original)
                     outcomes.append(.duplicate)
                     continue
                 }
-                if dedupe.contains(record.fingerprint, nowSeconds: seconds) {
+                if dedupe.contains(fingerprint, nowSeconds: seconds) {
                     originals.append(nil)
                     outcomes.append(.duplicate)
                     continue
                 }
-                inBatch[record.fingerprint] = index
+                inBatch[fingerprint] = index
             }
             originals.append(nil)
             record.appendLine(seq: seq, to: &buffer)
@@ -77,7 +80,7 @@ extension JournalWriter {
                 appendedThrough.store(seq - 1, ordering: .releasing)
                 for (index, (record, _)) in batch.enumerated() where dedupe.isEnabled {
                     if case .appended = outcomes[index] {
-                        dedupe.insert(record.fingerprint, seconds: record.receivedAtMilliseconds / 1000)
+                        dedupe.insert(fingerprints[index], seconds: record.receivedAtMilliseconds / 1000)
                     }
                 }
                 recordsCounter.increment(by: appended)

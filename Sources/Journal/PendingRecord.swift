@@ -1,28 +1,48 @@
 import Crypto
 
-/// A record waiting for its seq. Building it does the costly part (SHA-256 of the body, escaping the body, the line
-/// bytes after the seq) on the caller's thread, so event loops do it in parallel and the single writer thread only
-/// prepends `{"seq":N,` to bytes that are ready.
+/// A record waiting for its seq: the fields of SPEC §3 and the raw body. The line is built by the writer thread,
+/// straight into the batch it writes: the body is hashed and escaped once, with no line of its own allocated on
+/// one thread and freed on another, and the event loops are left to receive.
 public struct PendingRecord: Sendable {
     /// The event id, as journaled.
     public let eventID: String
     /// When the request was received, in milliseconds since the epoch.
     public let receivedAtMilliseconds: Int64
-    /// Everything of the line after `{"seq":N,`, ending in `}\n`.
-    let tail: [UInt8]
-    let fingerprint: EventFingerprint
+    let type: String
+    let livemode: Bool?
+    let created: Int64?
+    let remoteAddr: String
+    let signatureT: String
+    /// Valid UTF-8: the caller has decoded it as JSON.
+    let body: [UInt8]
+    let reason: String?
 
-    /// Builds the record in SPEC §3's field order. `body` must be valid UTF-8 (the caller has decoded it as JSON).
     public init(
         receivedAtMilliseconds: Int64, eventID: String, type: String, livemode: Bool?, created: Int64?,
-        remoteAddr: String, signatureT: String, body: UnsafeRawBufferPointer, reason: String? = nil
+        remoteAddr: String, signatureT: String, body: [UInt8], reason: String? = nil
     ) {
-        self.eventID = eventID
         self.receivedAtMilliseconds = receivedAtMilliseconds
-        fingerprint = EventFingerprint(eventID: eventID.utf8)
-        var line: [UInt8] = []
-        line.reserveCapacity(body.count + body.count / 8 + 320)
-        line.append(contentsOf: "\"received_at\":\"".utf8)
+        self.eventID = eventID
+        self.type = type
+        self.livemode = livemode
+        self.created = created
+        self.remoteAddr = remoteAddr
+        self.signatureT = signatureT
+        self.body = body
+        self.reason = reason
+    }
+
+    /// The dedupe key of `eventID`.
+    var fingerprint: EventFingerprint { EventFingerprint(eventID: eventID.utf8) }
+
+    /// About how many bytes the line takes (exact unless the body needs escapes), for reserving a batch.
+    var estimatedLineLength: Int { body.count + eventID.utf8.count + type.utf8.count + 320 }
+
+    /// Appends the complete line for `seq`, in SPEC §3's field order, ending in `\n`.
+    func appendLine(seq: UInt64, to line: inout [UInt8]) {
+        line.append(contentsOf: "{\"seq\":".utf8)
+        JSONEscaping.appendInteger(seq, to: &line)
+        line.append(contentsOf: ",\"received_at\":\"".utf8)
         RecordTime.append(receivedAtMilliseconds, to: &line)
         line.append(contentsOf: "\",\"event_id\":".utf8)
         JSONEscaping.appendString(eventID.utf8, to: &line)
@@ -41,34 +61,15 @@ public struct PendingRecord: Sendable {
         line.append(contentsOf: ",\"signature_t\":".utf8)
         JSONEscaping.appendString(signatureT.utf8, to: &line)
         line.append(contentsOf: ",\"sha256\":\"".utf8)
-        JSONEscaping.appendHex(SHA256.hash(data: body), to: &line)
-        line.append(contentsOf: "\",\"body\":".utf8)
-        JSONEscaping.appendString(body, to: &line)
+        body.withUnsafeBytes { body in
+            JSONEscaping.appendHex(SHA256.hash(data: body), to: &line)
+            line.append(contentsOf: "\",\"body\":".utf8)
+            JSONEscaping.appendString(body, to: &line)
+        }
         if let reason {
             line.append(contentsOf: ",\"reason\":".utf8)
             JSONEscaping.appendString(reason.utf8, to: &line)
         }
         line.append(contentsOf: "}\n".utf8)
-        tail = line
-    }
-
-    /// Convenience for callers holding an array.
-    public init(
-        receivedAtMilliseconds: Int64, eventID: String, type: String, livemode: Bool?, created: Int64?,
-        remoteAddr: String, signatureT: String, body: [UInt8], reason: String? = nil
-    ) {
-        self = body.withUnsafeBytes { bytes in
-            PendingRecord(
-                receivedAtMilliseconds: receivedAtMilliseconds, eventID: eventID, type: type, livemode: livemode,
-                created: created, remoteAddr: remoteAddr, signatureT: signatureT, body: bytes, reason: reason)
-        }
-    }
-
-    /// The complete line for `seq`, appended to `out`.
-    func appendLine(seq: UInt64, to out: inout [UInt8]) {
-        out.append(contentsOf: "{\"seq\":".utf8)
-        JSONEscaping.appendInteger(seq, to: &out)
-        out.append(UInt8(ascii: ","))
-        out.append(contentsOf: tail)
     }
 }

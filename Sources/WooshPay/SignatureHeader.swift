@@ -15,42 +15,62 @@ public struct SignatureHeader: Sendable, Equatable {
 
     public init(parsing raw: some Collection<UInt8>) throws(Rejection) {
         let value = Array(raw)
-        for byte in value where byte >= 0x80 || (byte < 0x20 && byte != 0x09) || byte == 0x7F {
-            throw Rejection(.signatureMalformed, "the signature header holds non-ASCII or control bytes")
-        }
         var timestamp: String?
         var signatures: [String] = []
-        for element in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            let trimmed = Self.trim(element)
-            if trimmed.isEmpty { continue }
-            guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else {
-                throw Rejection(.signatureMalformed, "signature header element without '=' (expected t=…,v1=…)")
+        // Offsets into the buffer, not split slices and Strings per element: this runs for every delivery.
+        let failure: Rejection? = value.withUnsafeBufferPointer { bytes in
+            for byte in bytes where byte >= 0x80 || (byte < 0x20 && byte != 0x09) || byte == 0x7F {
+                return Rejection(.signatureMalformed, "the signature header holds non-ASCII or control bytes")
             }
-            let key = String(decoding: Self.trim(trimmed[trimmed.startIndex..<equals]), as: UTF8.self)
-            let item = String(decoding: Self.trim(trimmed[trimmed.index(after: equals)...]), as: UTF8.self)
-            switch key {
-            case "t":
-                guard timestamp == nil else { throw Rejection(.signatureMalformed, "the signature header has two t") }
-                guard !item.isEmpty, item.utf8.allSatisfy({ (0x30...0x39).contains($0) }), Int64(item) != nil else {
-                    throw Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
+            var elementStart = 0
+            while elementStart <= bytes.count {
+                var elementEnd = elementStart
+                while elementEnd < bytes.count && bytes[elementEnd] != UInt8(ascii: ",") { elementEnd += 1 }
+                defer { elementStart = elementEnd + 1 }
+                let element = Self.trim(bytes, elementStart..<elementEnd)
+                if element.isEmpty { continue }
+                guard let equals = element.first(where: { bytes[$0] == UInt8(ascii: "=") }) else {
+                    return Rejection(.signatureMalformed, "signature header element without '=' (expected t=…,v1=…)")
                 }
-                timestamp = item
-            case "v1":
-                signatures.append(item.lowercased())
-            default:
-                continue
+                let key = Self.trim(bytes, element.lowerBound..<equals)
+                let item = Self.trim(bytes, (equals + 1)..<element.upperBound)
+                if Self.bytes(bytes, key, equal: "t") {
+                    guard timestamp == nil else {
+                        return Rejection(.signatureMalformed, "the signature header has two t")
+                    }
+                    guard !item.isEmpty, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }),
+                        let text = Optional(String(decoding: UnsafeBufferPointer(rebasing: bytes[item]), as: UTF8.self)),
+                        Int64(text) != nil
+                    else {
+                        return Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
+                    }
+                    timestamp = text
+                } else if Self.bytes(bytes, key, equal: "v1") {
+                    let lowered = UnsafeBufferPointer(rebasing: bytes[item]).lazy.map {
+                        $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0
+                    }
+                    signatures.append(String(decoding: lowered, as: UTF8.self))
+                }
             }
+            return nil
         }
+        if let failure { throw failure }
         guard let timestamp else { throw Rejection(.signatureMalformed, "the signature header has no t=") }
         guard !signatures.isEmpty else { throw Rejection(.signatureMalformed, "the signature header has no v1=") }
         self.timestamp = timestamp
         self.signatures = signatures
     }
 
-    private static func trim<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> C.SubSequence {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
-        let end = bytes.lastIndex { !isSpace($0) }.map { bytes.index(after: $0) } ?? start
-        return bytes[start..<max(start, end)]
+    /// `range` without the spaces and tabs at either end.
+    private static func trim(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
+        while upper > lower && (bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09) { upper -= 1 }
+        return lower..<upper
+    }
+
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, equal word: StaticString) -> Bool {
+        range.count == word.utf8CodeUnitCount && range.allSatisfy { bytes[$0] == word.utf8Start[$0 - range.lowerBound] }
     }
 }

@@ -16,7 +16,7 @@ public enum Signer {
     }
 }
 
-/// Lowercase hex, both ways.
+/// Lowercase hex out, either case in.
 enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
@@ -29,22 +29,8 @@ enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// nil unless `text` is an even number of hex digits (either case).
-    static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
+    /// The value of one hex digit, either case.
+    static func value(_ digit: UInt8) -> UInt8? {
         switch digit {
         case 0x30...0x39: digit - 0x30
         case 0x61...0x66: digit - 0x61 + 10

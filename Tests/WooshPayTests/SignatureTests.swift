@@ -90,6 +90,9 @@ struct SignatureTests {
         #expect(code(specBody, "t=1732168216,v1=\(Self.secondsVector)") == .signatureMismatch)
         #expect(code(specBody, "t=1732168215,v1=\(Self.secondsVector.dropLast(2))") == .signatureMismatch)
         #expect(code(specBody, "t=1732168215,v1=zz\(Self.secondsVector.dropFirst(2))") == .signatureMismatch)
+        let lastNibble = Self.secondsVector.last == "0" ? "1" : "0"
+        #expect(code(specBody, "t=1732168215,v1=\(Self.secondsVector.dropLast())\(lastNibble)") == .signatureMismatch)
+        #expect(code(specBody, "t=1732168215,v1=\(Self.secondsVector)00") == .signatureMismatch)
         #expect(Verifier(secrets: ["whsec_other"], toleranceSeconds: 0).authenticate(specBody, good) == .signatureMismatch)
         #expect(code(specBody, good) == nil)
     }

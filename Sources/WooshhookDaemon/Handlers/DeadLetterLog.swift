@@ -11,8 +11,8 @@ struct DeadLetterLog {
     }
 
     func record(_ event: JournalRecord, attempts: Int, error: String) throws(HandlerFailure) {
-        let line = "{\"seq\":\(event.seq),\"event_id\":\(JSONText.quoted(event.eventID)),\"type\":\(JSONText.quoted(event.type)),"
-            + "\"attempts\":\(attempts),\"error\":\(JSONText.quoted(error)),"
+        let line = "{\"seq\":\(event.seq),\"event_id\":\(JSONEscaping.quoted(event.eventID)),\"type\":\(JSONEscaping.quoted(event.type)),"
+            + "\"attempts\":\(attempts),\"error\":\(JSONEscaping.quoted(error)),"
             + "\"dead_lettered_at\":\"\(Timestamp.rfc3339Milliseconds(Timestamp.nowMilliseconds()))\"}\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw HandlerFailure("cannot open \(path): \(String(cString: strerror(errno)))") }

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 public import Logging
 
 /// The daemon's log backend: one line per message on standard error, as `text` (for people and journald) or `json`
@@ -42,9 +43,9 @@ public struct StderrLogHandler: LogHandler {
             line = text + "\n"
         case .json:
             var text = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"msg\":"
-                + JSONText.quoted(event.message.description)
+                + JSONEscaping.quoted(event.message.description)
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-                text += ",\(JSONText.quoted(key)):\(JSONText.quoted("\(value)"))"
+                text += ",\(JSONEscaping.quoted(key)):\(JSONEscaping.quoted("\(value)"))"
             }
             line = text + "}\n"
         }
@@ -63,7 +64,7 @@ public struct StderrLogHandler: LogHandler {
     /// Quotes a value that holds spaces or quotes, so `key=value` pairs stay splittable.
     private static func textValue(_ value: String) -> String {
         if value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
-            return JSONText.quoted(value)
+            return JSONEscaping.quoted(value)
         }
         return value
     }

@@ -97,11 +97,9 @@ final class ReceivePipeline: HTTPHandler {
         } catch {
             return finish(responder, reject(error, client: client), started: started)
         }
-        let record = request.body.withUnsafeBytes { body in
-            PendingRecord(
-                receivedAtMilliseconds: received, eventID: event.id, type: event.type, livemode: event.livemode,
-                created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: body)
-        }
+        let record = PendingRecord(
+            receivedAtMilliseconds: received, eventID: event.id, type: event.type, livemode: event.livemode,
+            created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: request.body)
         // Staged: released with the rest of this loop iteration's records in `eventLoopIterationEnded`.
         journal.stage(record) { [self] outcome in
             switch outcome {
@@ -134,12 +132,10 @@ final class ReceivePipeline: HTTPHandler {
             return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event"),
                           started: started)
         }
-        let record = body.withUnsafeBytes { bytes in
-            PendingRecord(
-                receivedAtMilliseconds: receivedAt, eventID: event.id, type: event.type, livemode: event.livemode,
-                created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: bytes,
-                reason: rejection.message)
-        }
+        let record = PendingRecord(
+            receivedAtMilliseconds: receivedAt, eventID: event.id, type: event.type, livemode: event.livemode,
+            created: event.created, remoteAddr: client, signatureT: signature.timestamp, body: body,
+            reason: rejection.message)
         quarantine.append(record) { [self] outcome in
             let detail: String
             switch outcome {
@@ -189,16 +185,21 @@ final class ReceivePipeline: HTTPHandler {
         let level: Logger.Level = rejection.code.httpStatus >= 500 ? .error : .warning
         logger.log(level: level, "rejected: \(rejection.message)", metadata: metadata)
         let body = "{\"error\":{\"code\":\"\(rejection.code.rawValue)\",\"message\":"
-            + JSONText.quoted(rejection.message) + "}}"
+            + JSONEscaping.quoted(rejection.message) + "}}"
         let response = HTTPResponse(status: rejection.code.httpStatus, headers: Self.jsonHeaders, body: Array(body.utf8))
         return Reply(response: response, outcome: rejection.code.rawValue)
     }
 
     private static let jsonHeaders = [("Content-Type", "application/json")]
 
+    /// Built as bytes: it is every accepted request's reply.
     private static func received(_ id: String, duplicate: Bool) -> Reply {
-        let body = "{\"received\":true,\"id\":" + JSONText.quoted(id) + (duplicate ? ",\"duplicate\":true}" : "}")
-        let response = HTTPResponse(status: 200, headers: jsonHeaders, body: Array(body.utf8))
+        var body: [UInt8] = []
+        body.reserveCapacity(id.utf8.count + 48)
+        body.append(contentsOf: "{\"received\":true,\"id\":".utf8)
+        JSONEscaping.appendString(id.utf8, to: &body)
+        body.append(contentsOf: (duplicate ? ",\"duplicate\":true}" : "}").utf8)
+        let response = HTTPResponse(status: 200, headers: jsonHeaders, body: body)
         return Reply(response: response, outcome: duplicate ? DaemonMetrics.duplicateOutcome : DaemonMetrics.acceptedOutcome)
     }
 
