@@ -6,13 +6,19 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     public init() {}
 
+    init(capacity: Int) {
+        fields.reserveCapacity(Swift.max(0, capacity))
+    }
+
     mutating func append(name: String, value: [UInt8]) {
         fields.append((name, value))
     }
 
     /// The first value of `name`, trimmed of spaces and tabs.
     public func first(_ name: String) -> [UInt8]? {
-        let lowered = name.lowercased()
+        // Callers name headers in lowercase already; lowercasing costs an allocation for names over 15 bytes.
+        let isLowercase = !name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        let lowered = isLowercase ? name : name.lowercased()
         return fields.first { $0.name == lowered }?.value
     }
 

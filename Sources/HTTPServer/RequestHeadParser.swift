@@ -46,7 +46,7 @@ enum RequestHeadParser {
         }
         guard let requestLine = lines.first else { throw bad("empty request") }
         let (method, target, version) = try parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[requestLine]))
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(capacity: lines.count - 1)
         var contentLength: Int?
         var transferEncoding: [UInt8]?
         var connectionTokens: [String] = []
@@ -60,7 +60,7 @@ enum RequestHeadParser {
             for byte in field[0..<colon] where !isTokenByte(byte) {
                 throw bad("header name holds a character that is not allowed")
             }
-            let name = String(decoding: field[0..<colon], as: UTF8.self).lowercased()
+            let name = lowercasedASCII(UnsafeRawBufferPointer(rebasing: field[0..<colon]))
             var valueStart = colon + 1
             var valueEnd = field.count
             while valueStart < valueEnd, field[valueStart] == 0x20 || field[valueStart] == 0x09 { valueStart += 1 }
@@ -95,10 +95,10 @@ enum RequestHeadParser {
         }
         let keepAlive = version == "HTTP/1.1"
             ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
-        let pathEnd = target.firstIndex(of: "?")
+        let pathEnd = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         return HTTPRequestHead(
-            method: method, path: pathEnd.map { String(target[..<$0]) } ?? target,
-            query: pathEnd.map { String(target[target.index(after: $0)...]) }, headers: headers,
+            method: method, path: pathEnd.map { String(target.utf8[..<$0]) ?? target } ?? target,
+            query: pathEnd.map { String(target.utf8[target.utf8.index(after: $0)...]) ?? "" }, headers: headers,
             contentLength: contentLength, isChunked: false, peerAddress: peerAddress, keepAlive: keepAlive,
             expectsContinue: expectsContinue)
     }
@@ -121,6 +121,17 @@ enum RequestHeadParser {
             throw bad("malformed request line")
         }
         return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), version)
+    }
+
+    /// A header name (token bytes, so ASCII) lowercased in one allocation at most, not a String and a lowercased
+    /// copy of it: this runs for every header of every request.
+    static func lowercasedASCII(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (offset, byte) in bytes.enumerated() {
+                buffer[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+            }
+            return bytes.count
+        }
     }
 
     /// Digits only; absurdly large values saturate (the handler answers 413 for anything over its limit).
