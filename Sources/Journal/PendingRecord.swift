@@ -1,8 +1,10 @@
 import Crypto
 
-/// A record waiting for its seq: the fields of SPEC §3 and the raw body. The line is built by the writer thread,
-/// straight into the batch it writes: the body is hashed and escaped once, with no line of its own allocated on
-/// one thread and freed on another, and the event loops are left to receive.
+/// A record waiting for its seq: the fields of SPEC §3 and the raw body. Building the line (hashing and escaping
+/// the body) happens where it does not hold up the bottleneck: with `fsync: always` the writer's write-and-sync
+/// cycle is the bottleneck, so the appending thread builds it (`prepare`); otherwise the event loop is, and the
+/// writer builds it straight into the batch it writes, with no line of its own allocated on one thread and freed
+/// on another.
 public struct PendingRecord: Sendable {
     /// The event id, as journaled.
     public let eventID: String
@@ -16,6 +18,8 @@ public struct PendingRecord: Sendable {
     /// Valid UTF-8: the caller has decoded it as JSON.
     let body: [UInt8]
     let reason: String?
+    /// Everything of the line after `{"seq":N,`, once `prepare` has run.
+    private var prepared: [UInt8]?
 
     public init(
         receivedAtMilliseconds: Int64, eventID: String, type: String, livemode: Bool?, created: Int64?,
@@ -38,11 +42,30 @@ public struct PendingRecord: Sendable {
     /// About how many bytes the line takes (exact unless the body needs escapes), for reserving a batch.
     var estimatedLineLength: Int { body.count + eventID.utf8.count + type.utf8.count + 320 }
 
+    /// Builds the line now, on the calling thread, for `appendLine` to copy.
+    mutating func prepare() {
+        var fields: [UInt8] = []
+        // Room for the body escaped at worst (`\u00XX` for every byte), so escaping never grows the array.
+        fields.reserveCapacity(estimatedLineLength + body.count * 5)
+        appendFields(to: &fields)
+        prepared = fields
+    }
+
     /// Appends the complete line for `seq`, in SPEC §3's field order, ending in `\n`.
     func appendLine(seq: UInt64, to line: inout [UInt8]) {
         line.append(contentsOf: "{\"seq\":".utf8)
         JSONEscaping.appendInteger(seq, to: &line)
-        line.append(contentsOf: ",\"received_at\":\"".utf8)
+        line.append(UInt8(ascii: ","))
+        if let prepared {
+            line.append(contentsOf: prepared)
+        } else {
+            appendFields(to: &line)
+        }
+    }
+
+    /// Everything after `{"seq":N,`.
+    private func appendFields(to line: inout [UInt8]) {
+        line.append(contentsOf: "\"received_at\":\"".utf8)
         RecordTime.append(receivedAtMilliseconds, to: &line)
         line.append(contentsOf: "\",\"event_id\":".utf8)
         JSONEscaping.appendString(eventID.utf8, to: &line)

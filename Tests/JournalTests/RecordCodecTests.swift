@@ -66,6 +66,20 @@ struct RecordCodecTests {
         #expect(text.hasPrefix("{\"seq\":1,\"received_at\":\"2024-11-21T10:15:30.123Z\",\"event_id\":\"evt_1\""))
     }
 
+    @Test func aPreparedLineIsTheSameBytes() {
+        let body = "{\"a\":\"quote \\\" tab \\t é\"}\r\n\u{01}"
+        for reason: String? in [nil, "stale \"t\""] {
+            var pending = record("evt_\"prepared\"", body: body, reason: reason)
+            var direct: [UInt8] = []
+            pending.appendLine(seq: 42, to: &direct)
+            pending.prepare()
+            var prepared: [UInt8] = []
+            pending.appendLine(seq: 42, to: &prepared)
+            #expect(prepared == direct)
+            #expect(JournalRecord.decode(line: Array(prepared.dropLast())).map(\.seq) == .success(42))
+        }
+    }
+
     @Test func nullLivemodeAndCreated() throws {
         let pending = PendingRecord(
             receivedAtMilliseconds: 0, eventID: "e", type: "t", livemode: nil, created: nil, remoteAddr: "::1",
