@@ -41,7 +41,12 @@ final class Worker: @unchecked Sendable {
         logger = server.logger
         counters = server.counters
         let context = Unmanaged.passUnretained(self).toOpaque()
-        wakeup = event_new(base, -1, 0, workerWakeupCallback, context)
+        // Required: replies, listener changes and `stop` all reach the loop through it.
+        guard let wakeup = event_new(base, -1, 0, workerWakeupCallback, context) else {
+            event_base_free(base)
+            throw ServerError("cannot create the event loop's wake-up event (event_new failed)")
+        }
+        self.wakeup = wakeup
         let flags = LEV_OPT_REUSEABLE | LEV_OPT_THREADSAFE | LEV_OPT_CLOSE_ON_EXEC
         guard let listener = evconnlistener_new(base, workerAcceptCallback, context, UInt32(flags), 0, listeningSocket)
         else { throw ServerError("cannot listen on the socket (evconnlistener_new failed)") }

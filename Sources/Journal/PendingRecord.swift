@@ -15,8 +15,8 @@ public struct PendingRecord: Sendable {
     let created: Int64?
     let remoteAddr: String
     let signatureT: String
-    /// Valid UTF-8: the caller has decoded it as JSON.
-    let body: [UInt8]
+    /// Valid UTF-8: the caller has decoded it as JSON. Emptied by `prepare`.
+    private(set) var body: [UInt8]
     let reason: String?
     /// Everything of the line after `{"seq":N,`, once `prepare` has run.
     private var prepared: [UInt8]?
@@ -40,7 +40,9 @@ public struct PendingRecord: Sendable {
     var fingerprint: EventFingerprint { EventFingerprint(eventID: eventID.utf8) }
 
     /// About how many bytes the line takes (exact unless the body needs escapes), for reserving a batch.
-    var estimatedLineLength: Int { body.count + eventID.utf8.count + type.utf8.count + 320 }
+    var estimatedLineLength: Int {
+        prepared.map { $0.count + 32 } ?? body.count + eventID.utf8.count + type.utf8.count + 320
+    }
 
     /// Builds the line now, on the calling thread, for `appendLine` to copy.
     mutating func prepare() {
@@ -49,6 +51,8 @@ public struct PendingRecord: Sendable {
         fields.reserveCapacity(estimatedLineLength + body.count * 5)
         appendFields(to: &fields)
         prepared = fields
+        // The line holds it now; the caller's copy is then the last, and is freed on the caller's thread.
+        body = []
     }
 
     /// Appends the complete line for `seq`, in SPEC §3's field order, ending in `\n`.
