@@ -45,7 +45,10 @@ extension JournalWriter {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.0.estimatedLineLength })
+        // Escaping asks for room for the worst case of the body at hand; leave that much spare, so the batch is
+        // not copied to a larger buffer near its end.
+        buffer.reserveCapacity(
+            batch.reduce(0) { $0 + $1.0.estimatedLineLength } + 5 * batch.reduce(0) { Swift.max($0, $1.0.body.count) })
         var inBatch: [EventFingerprint: Int] = [:]
         var originals: [Int?] = []
         var fingerprints: [EventFingerprint] = []

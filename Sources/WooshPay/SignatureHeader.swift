@@ -38,12 +38,10 @@ public struct SignatureHeader: Sendable, Equatable {
                     guard timestamp == nil else {
                         return Rejection(.signatureMalformed, "the signature header has two t")
                     }
-                    guard !item.isEmpty, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }),
-                        let text = Optional(String(decoding: UnsafeBufferPointer(rebasing: bytes[item]), as: UTF8.self)),
-                        Int64(text) != nil
-                    else {
-                        return Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
-                    }
+                    let notANumber = Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
+                    guard !item.isEmpty, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else { return notANumber }
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[item]), as: UTF8.self)
+                    guard Int64(text) != nil else { return notANumber }
                     timestamp = text
                 } else if Self.bytes(bytes, key, equal: "v1") {
                     let lowered = UnsafeBufferPointer(rebasing: bytes[item]).lazy.map {
