@@ -60,8 +60,13 @@ final class Worker: @unchecked Sendable {
             // every connection is waiting for the journal, nothing is pending, and the loop must still wait for
             // the replies that will be posted to the mailbox.
             while !stopping.load(ordering: .acquiring) {
-                event_base_loop(base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
+                let status = event_base_loop(base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
                 handler.eventLoopIterationEnded()
+                // -1: the backend's wait itself failed; calling again would only spin on the same failure.
+                if status < 0 {
+                    logger.critical("event loop failed (event_base_loop returned -1); this loop stops")
+                    break
+                }
             }
             finished.signal()
         }
