@@ -47,8 +47,13 @@ extension JournalWriter {
         var buffer: [UInt8] = []
         // Escaping asks for room for the worst case of the body at hand; leave that much spare, so the batch is
         // not copied to a larger buffer near its end.
-        buffer.reserveCapacity(
-            batch.reduce(0) { $0 + $1.0.estimatedLineLength } + 5 * batch.reduce(0) { Swift.max($0, $1.0.body.count) })
+        var lines = 0
+        var largestBody = 0
+        for (record, _) in batch {
+            lines += record.estimatedLineLength
+            largestBody = Swift.max(largestBody, record.body.count)
+        }
+        buffer.reserveCapacity(lines + 5 * largestBody)
         var inBatch: [EventFingerprint: Int] = [:]
         var originals: [Int?] = []
         var fingerprints: [EventFingerprint] = []

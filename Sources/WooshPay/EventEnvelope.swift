@@ -16,7 +16,7 @@ public struct EventEnvelope: Sendable, Equatable {
         switch body.withUnsafeBytes({ EnvelopeScanner.scan($0) }) {
         case .success(let envelope)?: return envelope
         case .failure(let rejection)?: throw rejection
-        case nil: return try decodeBody(body, as: Checked.self).envelope
+        case nil: return try decodeValidBody(body, as: Checked.self).envelope
         }
     }
 
@@ -38,6 +38,11 @@ public struct EventEnvelope: Sendable, Equatable {
     /// UTF-8 first (RFC 8259; a clear message instead of a parser error), then one JSONDecoder pass.
     static func decodeBody<T: Decodable>(_ body: [UInt8], as type: T.Type) throws(Rejection) -> T {
         try requireUTF8(body)
+        return try decodeValidBody(body, as: type)
+    }
+
+    /// The JSONDecoder pass over a body already known to be UTF-8.
+    private static func decodeValidBody<T: Decodable>(_ body: [UInt8], as type: T.Type) throws(Rejection) -> T {
         do {
             return try decoder.decode(type, from: Data(body))
         } catch let rejection as Rejection {
