@@ -1,8 +1,6 @@
 import Foundation
 
 extension JournalWriter {
-    private typealias Waiting = (PendingRecord, @Sendable (AppendOutcome) -> Void)
-
     /// The writer thread: one batch per turn, then the interval sync and hourly maintenance when due.
     func run() {
         while true {
@@ -10,38 +8,66 @@ extension JournalWriter {
             while queue.isEmpty && !closing {
                 isWaiting = true
                 defer { isWaiting = false }
-                if let deadline = intervalSyncDeadline() {
-                    if !condition.wait(until: deadline) { break }
-                } else {
-                    condition.wait()
-                }
+                if !condition.wait(until: wakeDeadline()) { break }
             }
             let batch = queue
             queue.removeAll(keepingCapacity: true)
             let stopping = closing && batch.isEmpty
             condition.unlock()
 
-            if !batch.isEmpty { write(batch) }
-            if let deadline = intervalSyncDeadline(), stopping || deadline <= Date() { syncInterval() }
             if stopping { break }
+            if !batch.isEmpty { writeLocked(batch) }
+            if let due = syncDueNanoseconds, due <= DispatchTime.now().uptimeNanoseconds { syncInterval() }
             maintainHourly()
         }
+        fileLock.lock()
+        // The last sync under the lock: nothing can be written between it and the close.
         if fd >= 0 {
+            if syncDueNanoseconds != nil, fdatasync(fd) != 0 {
+                logger.error("journal fsync failed at close: \(String(cString: strerror(errno)))",
+                             metadata: ["segment": "\(segmentPath)"])
+            }
             Glibc.close(fd)
             fd = -1
         }
+        fileClosed = true
+        fileLock.unlock()
         finished.signal()
     }
 
     /// When unsynced bytes written under `fsync: interval` must be synced; nil when nothing is due.
-    private func intervalSyncDeadline() -> Date? {
-        guard unsynced, case .interval(let milliseconds) = configuration.fsync else { return nil }
-        let dueNanoseconds = lastSyncNanoseconds + UInt64(max(1, milliseconds)) * 1_000_000
-        let now = DispatchTime.now().uptimeNanoseconds
-        return Date().addingTimeInterval(dueNanoseconds > now ? Double(dueNanoseconds - now) / 1e9 : 0)
+    private var syncDueNanoseconds: UInt64? {
+        guard case .interval = configuration.fsync else { return nil }
+        let due = syncDue.load(ordering: .acquiring)
+        return due == 0 ? nil : due
     }
 
-    private func write(_ batch: [Waiting]) {
+    /// The writer sleeps until the interval sync is due, or the hourly maintenance: with inline commits nothing
+    /// else may wake it for a long time.
+    private func wakeDeadline() -> Date {
+        let maintenance = Date(timeIntervalSince1970: TimeInterval(lastMaintenance + 3600))
+        guard let due = syncDueNanoseconds else { return maintenance }
+        let now = DispatchTime.now().uptimeNanoseconds
+        return min(maintenance, Date().addingTimeInterval(due > now ? Double(due - now) / 1e9 : 0))
+    }
+
+    /// Writes a batch under `fileLock` (any thread) and then, outside it, completes every append of it.
+    func writeLocked(_ batch: [Waiting]) {
+        fileLock.lock()
+        let outcomes: [AppendOutcome]
+        if fileClosed {
+            let error = JournalError("append to", path: configuration.directory, code: ESHUTDOWN,
+                                     hint: "the journal is closed because the daemon is stopping")
+            outcomes = Array(repeating: .failed(error), count: batch.count)
+        } else {
+            outcomes = write(batch)
+        }
+        fileLock.unlock()
+        for (index, (_, completion)) in batch.enumerated() { completion(outcomes[index]) }
+    }
+
+    /// Under `fileLock`.
+    private func write(_ batch: [Waiting]) -> [AppendOutcome] {
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         var buffer: [UInt8] = []
@@ -107,7 +133,7 @@ extension JournalWriter {
                 }
             }
         }
-        for (index, (_, completion)) in batch.enumerated() { completion(outcomes[index]) }
+        return outcomes
     }
 
     /// Writes one batch at the end of the current segment (rolling first when it is full) and syncs it per policy;
@@ -129,10 +155,19 @@ extension JournalWriter {
                     throw JournalError("fsync", path: segmentPath, code: errno, hint: "check the disk (dmesg)")
                 }
                 fsyncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
-            } else {
-                unsynced = true
+            } else if case .interval(let milliseconds) = configuration.fsync, syncDue.load(ordering: .relaxed) == 0 {
+                let due = Swift.max(DispatchTime.now().uptimeNanoseconds,
+                                    lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000)
+                syncDue.store(due, ordering: .releasing)
+                // A writer thread asleep without a deadline must learn of it (inline commits never wake it).
+                if commitsInline {
+                    condition.lock()
+                    condition.signal()
+                    condition.unlock()
+                }
             }
             segmentOffset = start + buffer.count
+            writtenBytes += buffer.count
         } catch {
             if ftruncate(fd, off_t(start)) != 0 || fdatasync(fd) != 0 {
                 logger.critical("cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
@@ -143,9 +178,9 @@ extension JournalWriter {
 
     /// Starts the segment named by the next seq; its creation is made durable by syncing the directory.
     private func roll() throws(JournalError) {
-        if fd >= 0 && unsynced && configuration.fsync != .never {
+        if fd >= 0 && syncDueNanoseconds != nil {
             guard fdatasync(fd) == 0 else { throw JournalError("fsync", path: segmentPath, code: errno) }
-            unsynced = false
+            syncDue.store(0, ordering: .releasing)
         }
         let path = "\(configuration.directory)/\(SegmentDirectory.fileName(firstSeq: nextSeq))"
         try openSegment(path)
@@ -156,14 +191,32 @@ extension JournalWriter {
         logger.info("journal segment started", metadata: ["segment": "\(path)", "first_seq": "\(nextSeq)"])
     }
 
+    /// Syncs what was written so far without holding `fileLock` through the sync, so that inline commits go on
+    /// meanwhile: the sync runs on a duplicate of the descriptor (a roll may close the original; it syncs first).
     private func syncInterval() {
-        guard fd >= 0 else { return }
+        fileLock.lock()
+        guard fd >= 0 else { return fileLock.unlock() }
+        let descriptor = dup(fd)
+        let path = segmentPath
+        let writtenBefore = writtenBytes
         lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
-        if fdatasync(fd) == 0 {
-            unsynced = false
-        } else {
+        fileLock.unlock()
+        let synced = descriptor >= 0 && fdatasync(descriptor) == 0
+        let code = errno
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        fileLock.lock()
+        if synced {
+            // Bytes written during the sync are due one interval after it began.
+            if writtenBytes == writtenBefore {
+                syncDue.store(0, ordering: .releasing)
+            } else if case .interval(let milliseconds) = configuration.fsync {
+                syncDue.store(lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000, ordering: .releasing)
+            }
+        }
+        fileLock.unlock()
+        if !synced {
             writeErrorsCounter.increment()
-            logger.error("journal fsync failed: \(String(cString: strerror(errno)))", metadata: ["segment": "\(segmentPath)"])
+            logger.error("journal fsync failed: \(String(cString: strerror(code)))", metadata: ["segment": "\(path)"])
         }
     }
 
@@ -172,6 +225,8 @@ extension JournalWriter {
         let now = Self.nowSeconds()
         guard now - lastMaintenance >= 3600 else { return }
         lastMaintenance = now
+        fileLock.lock()
+        defer { fileLock.unlock() }
         if dedupe.isEnabled { dedupe.sweep(nowSeconds: now) }
         do {
             _ = try applyRetention(try SegmentDirectory.segmentPaths(in: configuration.directory), nowSeconds: now)

@@ -8,28 +8,49 @@ import Synchronization
 /// for `fsync: always`, makes it durable with one `fdatasync` before completing every append of the batch. Appends
 /// arriving meanwhile form the next batch, so throughput grows with concurrency instead of being one per fsync.
 ///
+/// With `fsync: interval` or `never` nothing waits for the disk, and the hand-off itself is what costs: a thread
+/// switch and a wake-up each way for every batch. There the event loop that staged an iteration's records writes
+/// them itself when it releases them (`releaseStaged`), under `fileLock`, and the writer thread only syncs on the
+/// interval, runs the hourly maintenance and takes plain `append`s.
+///
 /// A failed write or sync is cut back (`ftruncate`) so no partial record stays, the whole batch fails, its seqs are
 /// reused by the next batch, and every later batch simply tries again: the journal recovers by itself once the disk
 /// has room again.
 public final class JournalWriter: @unchecked Sendable {
+    /// A queued append: the record and what to call with its outcome.
+    typealias Waiting = (PendingRecord, @Sendable (AppendOutcome) -> Void)
+
     // Guarded by `condition`.
     let condition = NSCondition()
-    var queue: [(PendingRecord, @Sendable (AppendOutcome) -> Void)] = []
+    var queue: [Waiting] = []
     var closing = false
     var closed = false
     /// The writer is waiting for work (tests use it to stage into a sleeping writer).
     var isWaiting = false
 
-    // Writer thread only (and `open` before the thread starts).
     let configuration: JournalConfiguration
     let logger: Logger
+    /// Whoever releases staged records writes them (see the type's comment): every policy but `always`.
+    let commitsInline: Bool
+
+    // Guarded by `fileLock` (and used by `open` before any thread starts). `condition` may be taken while holding
+    // it, never the other way round.
+    let fileLock = NSLock()
     var fd: Int32 = -1
     var segmentPath = ""
     var segmentOffset = 0
     var nextSeq: UInt64 = 1
     var dedupe: DedupeIndex
-    var unsynced = false
     var lastSyncNanoseconds: UInt64 = 0
+    /// Bytes written since the segment was opened or the journal started: a sync covers what was written before it.
+    var writtenBytes = 0
+    /// The file is closed for good (`close`); batches released after that fail.
+    var fileClosed = false
+    /// Uptime nanoseconds by which written bytes must be synced under `fsync: interval`; 0 when all are synced.
+    /// Atomic so that the writer thread can choose how long to sleep without taking `fileLock`.
+    let syncDue = Atomic<UInt64>(0)
+
+    // Writer thread only.
     var lastMaintenance: Int64 = 0
     let finished = DispatchSemaphore(value: 0)
 
@@ -54,6 +75,7 @@ public final class JournalWriter: @unchecked Sendable {
     private init(_ configuration: JournalConfiguration, dedupe: Bool, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        commitsInline = configuration.fsync != .always
         self.dedupe = DedupeIndex(windowHours: dedupe ? configuration.dedupeWindowHours : 0)
         let name = (configuration.directory as NSString).lastPathComponent == "quarantine" ? "quarantine" : "journal"
         let dimensions = [("journal", name)]
@@ -90,11 +112,19 @@ public final class JournalWriter: @unchecked Sendable {
         enqueue(record, completion: completion, wakingWriter: false)
     }
 
-    /// Wakes the writer if anything is queued.
+    /// Passes on everything queued: writes it on the calling thread when the journal commits inline (running the
+    /// completions there too), otherwise wakes the writer.
     public func releaseStaged() {
         condition.lock()
-        if !queue.isEmpty { condition.signal() }
+        guard !queue.isEmpty else { return condition.unlock() }
+        guard commitsInline else {
+            condition.signal()
+            return condition.unlock()
+        }
+        var batch: [Waiting] = []
+        swap(&batch, &queue)
         condition.unlock()
+        writeLocked(batch)
     }
 
     private func enqueue(

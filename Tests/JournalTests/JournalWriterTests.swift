@@ -58,6 +58,36 @@ struct JournalWriterTests {
         #expect(try journal.records().map(\.eventID) == (0..<20).map { "evt_\($0)" })
     }
 
+    /// `interval` (and `never`): the thread that releases staged records writes them itself and completes them
+    /// before `releaseStaged` returns; the writer thread, asleep meanwhile, is told a sync is due and makes it.
+    @Test func withIntervalTheReleasingThreadWritesAndTheWriterSyncs() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let writer = try journal.open(fsync: .interval(milliseconds: 20))
+        let outcomes = OutcomeList()
+        let elsewhere = OutcomeList()
+        let releasing = pthread_self()
+        for round in 0..<2 {
+            for index in 0..<20 {
+                writer.stage(record("evt_\(round)_\(index)")) { outcome in
+                    (pthread_equal(pthread_self(), releasing) != 0 ? outcomes : elsewhere).append(outcome)
+                }
+            }
+            #expect(outcomes.values.count == round * 20, "staged, not yet written")
+            writer.releaseStaged()
+            #expect(outcomes.values == (1...(round + 1) * 20).map { AppendOutcome.appended(seq: UInt64($0)) })
+            #expect(elsewhere.values.isEmpty, "every completion ran on the releasing thread")
+            #expect(writer.lastSeq == UInt64((round + 1) * 20))
+            let deadline = Date().addingTimeInterval(5)
+            while writer.syncDue.load(ordering: .acquiring) != 0 && Date() < deadline { usleep(1000) }
+            #expect(writer.syncDue.load(ordering: .acquiring) == 0, "the writer thread synced the inline batch")
+        }
+        #expect(writer.batchCount == 2)
+        writer.close()
+        #expect(try journal.records().count == 40)
+        #expect(try JournalVerifier.verify(directory: journal.directory).isClean)
+    }
+
     @Test func duplicatesAcrossBatchesInOneBatchAndAfterReopen() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }
