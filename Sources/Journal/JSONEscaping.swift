@@ -3,8 +3,6 @@
 /// daemon's replies, logs and dead letters are small JSON texts built by hand with it, where a JSONEncoder pass
 /// would cost more than the whole request.
 public enum JSONEscaping {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// `text` as a JSON string literal, quotes included.
     public static func quoted(_ text: String) -> String {
         var out: [UInt8] = []
@@ -13,8 +11,10 @@ public enum JSONEscaping {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends `"…"` holding `bytes`.
+    /// Appends `"…"` holding `bytes`: in one pass when they are contiguous (a native String's UTF-8, an array).
     public static func appendString(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { appendString(UnsafeRawBufferPointer($0), to: &out) }
+        if done != nil { return }
         out.append(UInt8(ascii: "\""))
         for byte in bytes { appendEscaped(byte, to: &out) }
         out.append(UInt8(ascii: "\""))
@@ -22,25 +22,67 @@ public enum JSONEscaping {
 
     /// The same for a body in memory, for every record: one pass written straight into `out`'s spare capacity,
     /// reserved for the worst case (every byte as `\u00XX`; `out` grows geometrically, so that is rarely a copy).
-    /// (A JSON body has a quote every few bytes, so appending run by run cost more than the HMAC.)
+    /// Eight bytes at a time: each word is copied whole, then the cursor moves to its first byte that needs an
+    /// escape, if any (found with the bit tricks of `escapeMarks`), and the escape overwrites the rest, which the
+    /// next word copies again. A JSON body has a quote every few bytes: byte by byte, with a branch per byte or two
+    /// stores per byte, this cost more than the HMAC.
     static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(addingCapacity: bytes.count * 6 + 2) { span in
             span.withUnsafeMutableBufferPointer { spare, initialized in
                 guard let base = spare.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
                 base.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
                 var at = 1
-                for byte in bytes {
-                    if escapedLength(byte) == 1 {
-                        base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
-                        at += 1
+                var index = 0
+                let count = bytes.count
+                // A word stored at `at` stays inside the reservation: `at` ≤ 6 × index + 1 and index + 8 ≤ count.
+                while index &+ 8 <= count {
+                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    base.storeBytes(of: word, toByteOffset: at, as: UInt64.self)
+                    let marks = escapeMarks(word)
+                    if marks == 0 {
+                        index &+= 8
+                        at &+= 8
+                        continue
+                    }
+                    let clean = marks.trailingZeroBitCount &>> 3
+                    index &+= clean
+                    at &+= clean
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                        // The common escape, inline.
+                        base.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: at, as: UInt8.self)
+                        base.storeBytes(of: byte, toByteOffset: at &+ 1, as: UInt8.self)
+                        at &+= 2
                     } else {
                         at = writeEscape(byte, to: base, at: at)
                     }
+                    index &+= 1
+                }
+                while index < count {
+                    let byte = bytes[index]
+                    if escapedLength(byte) == 1 {
+                        base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
+                        at &+= 1
+                    } else {
+                        at = writeEscape(byte, to: base, at: at)
+                    }
+                    index &+= 1
                 }
                 base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
                 initialized = at + 1
             }
         }
+    }
+
+    /// A high bit set in each byte of `word` (little-endian) that needs an escape: a control byte, `"` or `\`.
+    /// Only the lowest mark is exact (a borrow can mark a byte above a real one), and only the lowest is used.
+    @inline(__always)
+    private static func escapeMarks(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
     }
 
     /// How many bytes `byte` takes inside a JSON string: 1 as is, 2 for `\"` `\\` `\n` and the like, 6 for `\u00XX`.
@@ -93,15 +135,29 @@ public enum JSONEscaping {
     }
 
     /// Appends the lowercase hex of `bytes` (no quotes).
-    static func appendHex(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
+    static func appendHex(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        out.append(addingCapacity: bytes.count * 2) { span in
+            for byte in bytes {
+                span.append(hexDigit(byte >> 4))
+                span.append(hexDigit(byte & 0x0F))
+            }
         }
     }
 
-    /// Appends the decimal digits of `value`.
-    static func appendInteger(_ value: some BinaryInteger, to out: inout [UInt8]) {
-        out.append(contentsOf: Array(String(value).utf8))
+    /// Appends the decimal digits of `value`, with no String in between.
+    static func appendInteger(_ value: some FixedWidthInteger, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // 40 bytes: the 39 digits of a 128-bit magnitude.
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var at = buffer.count
+            repeat {
+                at -= 1
+                buffer[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0 && at > 0
+            out.append(contentsOf: buffer[at...])
+        }
     }
 }

@@ -53,7 +53,7 @@ public struct JournalRecord: Sendable {
         }
         let body = Array(fields.body.utf8)
         var digest: [UInt8] = []
-        JSONEscaping.appendHex(SHA256.hash(data: body), to: &digest)
+        SHA256.hash(data: body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &digest) }
         guard digest.elementsEqual(fields.sha256.utf8) else {
             return .failure(RecordDecodingError("sha256 does not match the body"))
         }

@@ -89,7 +89,7 @@ public struct PendingRecord: Sendable {
         JSONEscaping.appendString(signatureT.utf8, to: &line)
         line.append(contentsOf: ",\"sha256\":\"".utf8)
         body.withUnsafeBytes { body in
-            JSONEscaping.appendHex(SHA256.hash(data: body), to: &line)
+            SHA256.hash(data: body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &line) }
             line.append(contentsOf: "\",\"body\":".utf8)
             JSONEscaping.appendString(body, to: &line)
         }

@@ -41,7 +41,11 @@ struct RecordCodecTests {
                     : [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x41].randomElement(using: &generator) ?? 0
             }
         }
-        for bytes in [[]] + singles + mixed {
+        // Any byte, in runs that cross the eight-byte words at every offset.
+        let anyBytes = (0..<500).map { _ in
+            (0..<Int.random(in: 0...80, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
+        for bytes in [[]] + singles + mixed + anyBytes {
             var reference: [UInt8] = [0x7B]
             JSONEscaping.appendString(bytes.lazy.map { $0 }, to: &reference)
             var inPlace: [UInt8] = [0x7B]
@@ -52,6 +56,26 @@ struct RecordCodecTests {
                 #expect(Array(decoded.utf8) == bytes)
             }
         }
+    }
+
+    @Test func integersAndHexAreWrittenWithoutAString() {
+        var generator = SystemRandomNumberGenerator()
+        let signed: [Int64] = [0, 7, -7, 10, -10, 1_732_168_185_000, .max, .min]
+            + (0..<200).map { _ in Int64.random(in: .min ... .max, using: &generator) }
+        for value in signed {
+            var out: [UInt8] = [0x2C]
+            JSONEscaping.appendInteger(value, to: &out)
+            #expect(out == [0x2C] + Array(String(value).utf8))
+        }
+        for value in [UInt64.max, 0, 1, 18_446_744_073_709_551_606] {
+            var out: [UInt8] = []
+            JSONEscaping.appendInteger(value, to: &out)
+            #expect(out == Array(String(value).utf8))
+        }
+        let bytes = (0...255).map(UInt8.init)
+        var hex: [UInt8] = [0x22]
+        bytes.withUnsafeBytes { JSONEscaping.appendHex($0, to: &hex) }
+        #expect(hex == [0x22] + Array(bytes.map { String(format: "%02x", $0) }.joined().utf8))
     }
 
     @Test func fieldsAreInSpecOrder() throws {
