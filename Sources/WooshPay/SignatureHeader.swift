@@ -44,10 +44,14 @@ public struct SignatureHeader: Sendable, Equatable {
                     guard Int64(text) != nil else { return notANumber }
                     timestamp = text
                 } else if Self.bytes(bytes, key, equal: "v1") {
-                    let lowered = UnsafeBufferPointer(rebasing: bytes[item]).lazy.map {
-                        $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0
-                    }
-                    signatures.append(String(decoding: lowered, as: UTF8.self))
+                    let source = UnsafeBufferPointer(rebasing: bytes[item])
+                    // Written straight into the String's storage (a lazy map went through generic code).
+                    signatures.append(String(unsafeUninitializedCapacity: source.count) { lowered in
+                        for (index, byte) in source.enumerated() {
+                            lowered[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                        }
+                        return source.count
+                    })
                 }
             }
             return nil

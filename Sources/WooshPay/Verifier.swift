@@ -3,22 +3,15 @@ import Crypto
 /// Verifies deliveries against every configured secret (rotation, or test and live endpoints). The keys are made
 /// once; `now` is always passed in, so the tolerance edges are exact in tests.
 public struct Verifier: Sendable {
-    /// One HMAC per secret with the key already absorbed; each check works on a copy, so the key's inner and outer
-    /// pads are not derived again for every delivery.
-    private let keyed: [KeyedHMAC]
+    /// One HMAC per secret with the key already absorbed, so the key's inner and outer pads are not hashed again
+    /// for every delivery.
+    private let keyed: [SigningKey]
     private let toleranceSeconds: Int
 
     /// `toleranceSeconds` 0 turns the freshness check off.
     public init(secrets: [String], toleranceSeconds: Int) {
-        keyed = secrets.map { KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: Array($0.utf8)))) }
+        keyed = secrets.map(SigningKey.init(secret:))
         self.toleranceSeconds = toleranceSeconds
-    }
-
-    /// `@unchecked Sendable`: the HMAC is never mutated in place, only copied (its state is copy-on-write), and
-    /// copying from several threads at once only reads the shared state.
-    private struct KeyedHMAC: @unchecked Sendable {
-        let initial: HMAC<SHA256>
-        init(_ initial: HMAC<SHA256>) { self.initial = initial }
     }
 
     /// Signature only: missing, malformed, or no `v1` matching any secret. Constant-time comparison of MACs.
@@ -27,13 +20,8 @@ public struct Verifier: Sendable {
             throw Rejection(.signatureMissing, "no Wooshpay-Signature (or Signature) header")
         }
         let header = try SignatureHeader(parsing: signatureHeader)
-        var timestamp = header.timestamp
         for key in keyed {
-            var hmac = key.initial
-            timestamp.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
-            Self.dot.withUnsafeBytes { hmac.update(data: $0) }
-            body.withUnsafeBytes { hmac.update(data: $0) }
-            let expected = hmac.finalize()
+            let expected = body.withUnsafeBytes { key.authenticationCode(timestamp: header.timestamp, body: $0) }
             for candidate in header.signatures where Self.matches(expected, hex: candidate) {
                 return header
             }
@@ -41,12 +29,10 @@ public struct Verifier: Sendable {
         throw Rejection(.signatureMismatch, "no v1 signature matches any configured secret (wrong secret or altered body)")
     }
 
-    private static let dot: [UInt8] = [UInt8(ascii: ".")]
-
     /// Whether `hex` (lowercased by the parser) spells `mac`; every byte is compared whatever the first difference,
     /// so the time taken tells nothing of where a forged signature goes wrong. Read in place, not decoded into an
     /// array per candidate.
-    static func matches(_ mac: HashedAuthenticationCode<SHA256>, hex: String) -> Bool {
+    static func matches(_ mac: SHA256Digest, hex: String) -> Bool {
         var hex = hex
         return hex.withUTF8 { digits in
             guard digits.count == 2 * SHA256.byteCount else { return false }

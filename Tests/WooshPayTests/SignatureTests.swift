@@ -97,6 +97,24 @@ struct SignatureTests {
         #expect(code(specBody, good) == nil)
     }
 
+    /// The Verifier's prepared HMAC against swift-crypto's `HMAC<SHA256>` (through `Signer`): secrets shorter and
+    /// longer than SHA-256's 64-byte block (hashed first), at its edges, non-ASCII; bodies of any bytes.
+    @Test func theVerifiersHMACAgreesWithSwiftCrypto() throws {
+        var generator = SystemRandomNumberGenerator()
+        let lengths = [0, 1, 32, 63, 64, 65, 127, 128, 129, 300] + (0..<40).map { _ in Int.random(in: 0...200, using: &generator) }
+        for length in lengths {
+            let secret = "whsec_" + String((0..<length).map { _ in "aZ9_é€-".randomElement(using: &generator) ?? "a" })
+            let body = (0..<Int.random(in: 0...3000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let timestamp = String(Int.random(in: 1_000_000_000...1_999_999_999_999, using: &generator))
+            let verifier = Verifier(secrets: ["whsec_other", secret], toleranceSeconds: 0)
+            let header = Array(Signer.header(secret: secret, timestamp: timestamp, body: body).utf8)
+            #expect(try verifier.authenticate(body: body, signatureHeader: header).timestamp == timestamp, "secret \(secret)")
+            var altered = body + [0]
+            if !body.isEmpty { altered = body; altered[Int.random(in: 0..<body.count, using: &generator)] ^= 0x01 }
+            #expect(throws: Rejection.self) { try verifier.authenticate(body: altered, signatureHeader: header) }
+        }
+    }
+
     @Test func anyOfSeveralSecretsMatches() throws {
         let verifier = Verifier(secrets: ["whsec_old", "whsec_test"], toleranceSeconds: 0)
         _ = try verifier.authenticate(body: specBody, signatureHeader: Array("t=1732168215,v1=\(Self.secondsVector)".utf8))
