@@ -17,23 +17,35 @@ public struct HTTPResponse: Sendable {
             body: Array("{\"error\":{\"code\":\"\(code)\",\"message\":\"\(message)\"}}".utf8))
     }
 
-    /// The bytes on the wire.
+    /// The bytes on the wire, appended as bytes: built with String interpolation this was a tenth of the cost of
+    /// answering a webhook.
     func serialized(close: Bool) -> [UInt8] {
-        var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
-        for (name, value) in headers {
-            head += name
-            head += ": "
-            head += value
-            head += "\r\n"
-        }
-        head += "Content-Length: \(body.count)\r\n"
-        if close { head += "Connection: close\r\n" }
-        head += "\r\n"
+        let reason = Self.reason(status)
         var bytes = [UInt8]()
-        bytes.reserveCapacity(head.utf8.count + body.count)
-        bytes.append(contentsOf: head.utf8)
+        bytes.reserveCapacity(
+            64 + reason.utf8.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 } + body.count)
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(status, to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: reason.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(contentsOf: "\r\n".utf8)
+        }
+        bytes.append(contentsOf: "Content-Length: ".utf8)
+        Self.appendDecimal(body.count, to: &bytes)
+        bytes.append(contentsOf: (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").utf8)
         bytes.append(contentsOf: body)
         return bytes
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(clamping: max(0, value))) }
+        appendDecimal(value / 10, to: &bytes)
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     static func reason(_ status: Int) -> String {

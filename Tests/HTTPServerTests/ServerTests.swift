@@ -41,6 +41,19 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
 }
 
 @Suite struct ServerTests {
+    @Test func responsesAreSerializedExactly() {
+        let response = HTTPResponse(
+            status: 200, headers: [("Content-Type", "application/json"), ("X-Empty", "")], body: Array("{}".utf8))
+        #expect(String(decoding: response.serialized(close: false), as: UTF8.self)
+            == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Empty: \r\nContent-Length: 2\r\n\r\n{}")
+        let empty = HTTPResponse(status: 503)
+        #expect(String(decoding: empty.serialized(close: true), as: UTF8.self)
+            == "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let odd = HTTPResponse(status: 299, body: Array(repeating: 0x61, count: 1234567))
+        #expect(String(decoding: odd.serialized(close: false).prefix(52), as: UTF8.self)
+            == "HTTP/1.1 299 Status 299\r\nContent-Length: 1234567\r\n\r\n")
+    }
+
     @Test func keepAliveAndPipelining() throws {
         try withServer { server in
             let client = try TestClient(port: server.boundPort)
