@@ -29,29 +29,32 @@ enum RequestHeadParser {
         return nil
     }
 
-    /// Parses a complete head.
+    /// Parses a complete head, line by line as the lines are found (no array of lines, no split request line:
+    /// this runs for every request).
     static func parse(_ bytes: UnsafeRawBufferPointer, peerAddress: String) throws(HeadError) -> HTTPRequestHead {
-        var lines: [Range<Int>] = []
-        var start = 0
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x0A {
-                var end = index
-                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
-                if end == start { break }  // the blank line
-                lines.append(start..<end)
-                start = index + 1
-            }
-            index += 1
-        }
-        guard let requestLine = lines.first else { throw bad("empty request") }
-        let (method, target, version) = try parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[requestLine]))
-        var headers = HTTPHeaders(capacity: lines.count - 1)
+        var requestLine: (method: String, target: String, version: String)?
+        var headers = HTTPHeaders(capacity: 8)
         var contentLength: Int?
         var transferEncoding: [UInt8]?
         var connectionTokens: [String] = []
         var expectsContinue = false
-        for line in lines.dropFirst() {
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x0A else {
+                index += 1
+                continue
+            }
+            var end = index
+            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+            let line = start..<end
+            start = index + 1
+            index += 1
+            if line.isEmpty { break }  // the blank line
+            guard requestLine != nil else {
+                requestLine = try parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[line]))
+                continue
+            }
             let field = UnsafeRawBufferPointer(rebasing: bytes[line])
             guard let first = field.first, first != 0x20, first != 0x09 else {
                 throw bad("obsolete header line folding is not accepted")
@@ -87,6 +90,7 @@ enum RequestHeadParser {
             }
             headers.append(name: name, value: value)
         }
+        guard let (method, target, version) = requestLine else { throw bad("empty request") }
         if transferEncoding != nil {
             if contentLength != nil { throw bad("both Content-Length and Transfer-Encoding") }
             throw HeadError(
@@ -106,21 +110,28 @@ enum RequestHeadParser {
     private static func parseRequestLine(
         _ line: UnsafeRawBufferPointer
     ) throws(HeadError) -> (String, String, String) {
-        let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw bad("malformed request line") }
-        for byte in parts[0] where !isTokenByte(byte) { throw bad("malformed method") }
-        for byte in parts[1] where byte <= 0x20 || byte >= 0x7F { throw bad("malformed request target") }
-        guard parts[1].first == 0x2F || (parts[1].count == 1 && parts[1].first == 0x2A) else {
+        // Exactly three parts separated by single spaces: method, target, version.
+        guard let firstSpace = line.firstIndex(of: 0x20),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20),
+            !line[(secondSpace + 1)...].contains(0x20)
+        else { throw bad("malformed request line") }
+        let methodBytes = line[..<firstSpace]
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
+        let versionBytes = line[(secondSpace + 1)...]
+        guard !methodBytes.isEmpty, !targetBytes.isEmpty else { throw bad("malformed request line") }
+        for byte in methodBytes where !isTokenByte(byte) { throw bad("malformed method") }
+        for byte in targetBytes where byte <= 0x20 || byte >= 0x7F { throw bad("malformed request target") }
+        guard targetBytes.first == 0x2F || (targetBytes.count == 1 && targetBytes.first == 0x2A) else {
             throw bad("the request target must be a path")
         }
-        let version = String(decoding: parts[2], as: UTF8.self)
+        let version = String(decoding: versionBytes, as: UTF8.self)
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
             if version.hasPrefix("HTTP/") {
                 throw HeadError(status: 505, code: "http_version_not_supported", message: "only HTTP/1.0 and 1.1")
             }
             throw bad("malformed request line")
         }
-        return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), version)
+        return (String(decoding: methodBytes, as: UTF8.self), String(decoding: targetBytes, as: UTF8.self), version)
     }
 
     /// A header name (token bytes, so ASCII) lowercased in one allocation at most, not a String and a lowercased

@@ -258,7 +258,17 @@ struct EnvelopeScanner {
         try expect(UInt8(ascii: "\""))
         var escapes = false
         let count = bytes.count
-        while index < count {
+        while true {
+            // Plain bytes eight at a time, up to the first one that is not (see `specialMarks`).
+            while index &+ 8 <= count {
+                let marks = Self.specialMarks(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if marks != 0 {
+                    index &+= marks.trailingZeroBitCount &>> 3
+                    break
+                }
+                index &+= 8
+            }
+            guard index < count else { throw Invalid() }
             let byte = bytes[index]
             index += 1
             if byte == UInt8(ascii: "\"") { return escapes }
@@ -280,7 +290,17 @@ struct EnvelopeScanner {
             default: throw Invalid()
             }
         }
-        throw Invalid()
+    }
+
+    /// A high bit in each byte of `word` (little-endian) that ends a run of plain string bytes: a control byte,
+    /// `"` or `\\`. Only the lowest mark is exact (a borrow can mark a byte above a real one), and only it is used.
+    @inline(__always)
+    private static func specialMarks(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {

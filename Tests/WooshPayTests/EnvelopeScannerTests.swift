@@ -43,6 +43,31 @@ struct EnvelopeScannerTests {
         #expect(EnvelopeAgreement.holds(scanned, decoded), "\(body): \(scanned) vs \(decoded)")
     }
 
+    /// Strings are skipped eight bytes at a time: a string's end, an escape, a control byte or a UTF-8 sequence
+    /// at every offset of those words.
+    @Test func stringsEndOrEscapeAtEveryOffsetOfTheWords() throws {
+        for length in 0..<26 {
+            let plain = String(repeating: "a", count: length)
+            let id = "evt_" + plain
+            let envelope = { (value: String) in
+                "{\"id\":\"\(id)\",\"type\":\"t.\(plain)\",\"data\":{\"object\":{\"s\":\"\(value)\"}}}"
+            }
+            let plainBody = Array(envelope(plain + "x" + plain).utf8)
+            let scanned = plainBody.withUnsafeBytes { EnvelopeScanner.scan($0) }
+            #expect(try scanned?.get().id == id, "length \(length)")
+            #expect(try scanned?.get().type == "t." + plain, "length \(length)")
+            for inner in [#"\""#, #"\\"#, #"\n"#, #"\u00e9"#, "é€", "\u{01}", "\u{1F}", "\t", "\u{7F}"] {
+                let bytes = Array(envelope(plain + inner + plain).utf8)
+                let scanned = Result { () throws(Rejection) in try EventEnvelope.decode(bytes) }
+                let decoded = Result { () throws(Rejection) in try EventEnvelope.decodeWithJSONDecoder(bytes) }
+                #expect(EnvelopeAgreement.holds(scanned, decoded), "\(length) \(inner): \(scanned) vs \(decoded)")
+                let control = inner.unicodeScalars.first.map { $0.value < 0x20 } ?? false
+                let accepted = (try? scanned.get()) != nil
+                #expect(accepted == !control, "\(length) \(inner): \(scanned)")
+            }
+        }
+    }
+
     @Test(arguments: Fixture.names)
     func fixturesTakeTheFastPath(_ name: String) throws {
         let body = try Fixture.bytes(name)
