@@ -5,8 +5,10 @@ import WooshhookTesting
 /// A journal that cannot be written answers 503 `journal_unavailable`, keeps nothing partial, and recovers by itself
 /// once space is freed (SPEC §2, §3). The journal lives on a 4 MiB tmpfs the test mounts (CI runs as root).
 @Suite struct DiskFullTests {
-    @Test func fullDiskAnswers503AndRecoversWhenSpaceReturns() throws {
-        let daemon = try DaemonProcess()
+    /// `interval` too: there the event loop writes its batches itself, and must fail and recover the same way.
+    @Test(arguments: ["always", "interval"])
+    func fullDiskAnswers503AndRecoversWhenSpaceReturns(_ fsync: String) throws {
+        let daemon = try DaemonProcess(overrides: ["journal": ["directory": "journal", "fsync": fsync]])
         defer {
             daemon.cleanUp()
         }
