@@ -6,7 +6,8 @@ public protocol HTTPHandler: Sendable {
     /// With the whole request. Must eventually call `responder.send` exactly once, from any thread.
     func handle(_ request: HTTPRequest, responder: HTTPResponder)
     /// After a loop has run every callback that was ready at once, before it waits again: work that `handle`
-    /// staged during the iteration can be passed on in one piece (one wake-up of another thread, not one each).
+    /// staged during the iteration can be passed on, or done, in one piece (one wake-up of another thread, or one
+    /// write, not one each). Replies sent from here go out at the start of the next iteration.
     func eventLoopIterationEnded()
 }
 

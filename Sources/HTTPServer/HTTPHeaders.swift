@@ -16,10 +16,11 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value of `name`, trimmed of spaces and tabs.
     public func first(_ name: String) -> [UInt8]? {
-        // Callers name headers in lowercase already; lowercasing costs an allocation for names over 15 bytes.
-        let isLowercase = !name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
-        let lowered = isLowercase ? name : name.lowercased()
-        return fields.first { $0.name == lowered }?.value
+        // Callers name headers in lowercase already: look the name up as given first (lowercasing costs an
+        // allocation for names over 15 bytes, and even checking the case costs a pass over it).
+        if let field = fields.first(where: { $0.name == name }) { return field.value }
+        let lowered = name.lowercased()
+        return lowered == name ? nil : fields.first { $0.name == lowered }?.value
     }
 
     /// The first value of `name` when it is valid UTF-8.

@@ -205,13 +205,12 @@ extension JournalWriter {
         let code = errno
         if descriptor >= 0 { Glibc.close(descriptor) }
         fileLock.lock()
-        if synced {
-            // Bytes written during the sync are due one interval after it began.
-            if writtenBytes == writtenBefore {
-                syncDue.store(0, ordering: .releasing)
-            } else if case .interval(let milliseconds) = configuration.fsync {
-                syncDue.store(lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000, ordering: .releasing)
-            }
+        if synced && writtenBytes == writtenBefore {
+            syncDue.store(0, ordering: .releasing)
+        } else if case .interval(let milliseconds) = configuration.fsync {
+            // Bytes written during the sync, or a failed sync, are due one interval after it began (not at once:
+            // a failing disk must not turn this thread into a loop of syncs and log lines).
+            syncDue.store(lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000, ordering: .releasing)
         }
         fileLock.unlock()
         if !synced {

@@ -16,26 +16,22 @@ public enum Signer {
     }
 }
 
-/// Lowercase hex out, either case in.
+/// Lowercase hex.
 enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var text: [UInt8] = []
         for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+            text.append(digit(byte >> 4))
+            text.append(digit(byte & 0x0F))
         }
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// The value of one hex digit, either case.
-    static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 0x30...0x39: digit - 0x30
-        case 0x61...0x66: digit - 0x61 + 10
-        case 0x41...0x46: digit - 0x41 + 10
-        default: nil
-        }
+    /// The lowercase hex digit of a nibble (0–15), without a table lookup or a branch.
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 {
+        // '0'…'9' then 'a'…'f': 39 more for nibbles of 10 and over (a mask from the borrow of 9 - nibble).
+        let isLetter = UInt8(truncatingIfNeeded: (9 &- Int(nibble)) >> 8)
+        return UInt8(ascii: "0") &+ nibble &+ (isLetter & 39)
     }
 }

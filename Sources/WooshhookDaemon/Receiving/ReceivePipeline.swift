@@ -121,6 +121,8 @@ final class ReceivePipeline: HTTPHandler {
         }
     }
 
+    /// With `fsync: interval` or `never` this writes the iteration's records (one `pwrite`, on this loop); with
+    /// `always` it wakes the journal writer, which syncs them.
     func eventLoopIterationEnded() { journal.releaseStaged() }
 
     /// Authentic but stale: kept in the quarantine for `replay --quarantine`, answered 401 once that write is done.
