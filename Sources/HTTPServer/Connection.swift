@@ -3,10 +3,13 @@ import Glibc
 
 /// One client connection on one event loop: reads a head, asks the handler whether to read the body, reads exactly
 /// Content-Length bytes, hands the request over, writes the reply, then starts over (keep-alive) or closes.
-/// One request at a time: pipelined bytes wait in the input buffer while a request is handled; a read high
-/// watermark (one head plus one body) stops reading from the socket before that buffer grows past what one request
-/// needs. Reading is never toggled per request, and a reply that fits the socket is sent at once, not through the
-/// bufferevent: under keep-alive load those were four epoll_ctl calls and a loop iteration per request.
+/// One request at a time: pipelined bytes wait in the input buffer while a request is handled, and reading from
+/// the socket pauses once that buffer holds what one request may need (one head plus one body). Reading is never
+/// toggled per request, and a reply that fits the socket is sent at once, not through the bufferevent: under
+/// keep-alive load those were four epoll_ctl calls and a loop iteration per request. The socket is read by the
+/// connection's own event, not the bufferevent's: libevent's `evbuffer_read` asks the kernel how much is waiting
+/// (an `FIONREAD` ioctl) before every read, a syscall per request for nothing. The bufferevent writes and holds
+/// the input buffer.
 ///
 /// `@unchecked Sendable`: responders on other threads hold a reference, but every mutable property is touched only
 /// on the owning worker's loop thread (replies reach it through `Worker.post`).
@@ -21,6 +24,9 @@ final class Connection: @unchecked Sendable {
 
     unowned let worker: Worker
     private var bev: OpaquePointer?
+    private var readEvent: OpaquePointer?
+    /// Reading stopped: the input buffer is full, the client sent EOF, or the connection is closing.
+    private var readingPaused = false
     private var timer: OpaquePointer?
     private let peerAddress: String
     private var state = State.readingHead
@@ -36,16 +42,78 @@ final class Connection: @unchecked Sendable {
             close(fd)
             return nil
         }
-        self.bev = bev
         let context = Unmanaged.passUnretained(self).toOpaque()
-        bufferevent_setcb(bev, connectionReadCallback, connectionWriteCallback, connectionEventCallback, context)
+        guard let readEvent = event_new(worker.base, fd, Int16(EV_READ | EV_PERSIST), connectionSocketReadable, context)
+        else {
+            bufferevent_free(bev)
+            return nil
+        }
+        self.bev = bev
+        self.readEvent = readEvent
+        bufferevent_setcb(bev, nil, connectionWriteCallback, connectionEventCallback, context)
         timer = event_new(worker.base, -1, 0, connectionTimeoutCallback, context)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let configuration = worker.configuration
-        bufferevent_setwatermark(bev, Int16(EV_READ), 0, configuration.maxHeaderBytes + configuration.maxBodyBytes)
-        bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
+        // A socket bufferevent freezes its input's end so that only its own reads add to it; here ours do.
+        if let input = bufferevent_get_input(bev) { evbuffer_unfreeze(input, 0) }
+        bufferevent_enable(bev, Int16(EV_WRITE))
+        event_add(readEvent, nil)
         armTimer()
+    }
+
+    /// At most this much waits in the input buffer: one whole request.
+    private var inputLimit: Int { worker.configuration.maxHeaderBytes + worker.configuration.maxBodyBytes }
+
+    /// The socket has bytes (or EOF, or an error): read what fits under the limit into the input buffer.
+    fileprivate func socketReadable() {
+        guard let bev, let input = bufferevent_get_input(bev) else { return }
+        let room = inputLimit - evbuffer_get_length(input)
+        guard room > 0 else { return pauseReading() }
+        var vectors = (iovec(), iovec())
+        let received = withUnsafeMutablePointer(to: &vectors) { pair in
+            pair.withMemoryRebound(to: iovec.self, capacity: 2) { vector -> Int? in
+                let count = evbuffer_reserve_space(input, min(room, 16_384), vector, 2)
+                guard count > 0 else { return nil }
+                let received = readv(bufferevent_getfd(bev), vector, count)
+                guard received > 0 else { return received }
+                // Commit what arrived: the first vector fills before the second.
+                let first = min(received, vector[0].iov_len)
+                vector[0].iov_len = first
+                if count > 1 { vector[1].iov_len = received - first }
+                evbuffer_commit_space(input, vector, received > first ? 2 : 1)
+                return received
+            }
+        }
+        guard let received else {
+            worker.logger.error("cannot grow a connection's input buffer (evbuffer_reserve_space); closing it")
+            return closeConnection()
+        }
+        if received == 0 {
+            pauseReading()
+            peerSentEOF()
+            return
+        }
+        if received < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+            closeConnection()
+            return
+        }
+        readable()
+    }
+
+    private func pauseReading() {
+        guard !readingPaused, let readEvent else { return }
+        readingPaused = true
+        event_del(readEvent)
+    }
+
+    /// Reading goes on once the input buffer has room again (not after EOF or when closing).
+    private func resumeReadingIfRoom() {
+        guard readingPaused, !peerFinished, let bev, let input = bufferevent_get_input(bev), let readEvent else { return }
+        if case .writing(close: true) = state { return }
+        guard evbuffer_get_length(input) < inputLimit else { return }
+        readingPaused = false
+        event_add(readEvent, nil)
     }
 
     private func armTimer() {
@@ -74,7 +142,15 @@ final class Connection: @unchecked Sendable {
             }
         }
         // Nothing more will come: once every complete request has been answered, a partial one never will be.
-        if peerFinished, isWaitingForARequest || isReadingABody { closeConnection() }
+        if peerFinished, isWaitingForARequest || isReadingABody {
+            closeConnection()
+            return
+        }
+        if evbuffer_get_length(input) >= inputLimit {
+            pauseReading()
+        } else {
+            resumeReadingIfRoom()
+        }
     }
 
     /// Returns true when the state moved on and reading should continue.
@@ -168,7 +244,7 @@ final class Connection: @unchecked Sendable {
             sent = max(written, 0)
         }
         state = .writing(close: close)
-        if close { bufferevent_disable(bev, Int16(EV_READ)) }
+        if close { pauseReading() }
         bytes.withUnsafeBytes { raw in
             if let base = raw.baseAddress { bufferevent_write(bev, base + sent, raw.count - sent) }
         }
@@ -239,6 +315,10 @@ final class Connection: @unchecked Sendable {
             event_free(timer)
             self.timer = nil
         }
+        if let readEvent {
+            event_free(readEvent)
+            self.readEvent = nil
+        }
         if let bev {
             bufferevent_free(bev)
             self.bev = nil
@@ -247,9 +327,9 @@ final class Connection: @unchecked Sendable {
     }
 }
 
-private func connectionReadCallback(_ bev: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+private func connectionSocketReadable(_ fd: Int32, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().readable()
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().socketReadable()
 }
 
 private func connectionWriteCallback(_ bev: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {

@@ -71,6 +71,24 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
         }
     }
 
+    /// Far more pipelined than the input buffer may hold (1 KB head + 4 KB body): reading pauses at the limit and
+    /// resumes as requests are answered, some of them from another thread; every one is answered, in order, and
+    /// the client's EOF after the last closes the connection.
+    @Test func pipeliningPastTheInputLimitPausesAndResumesReading() throws {
+        try withServer { server in
+            let client = try TestClient(port: server.boundPort)
+            let bodies = (0..<30).map { index in String(repeating: String(index % 10), count: 3000) }
+            try client.send(bodies.enumerated().map { post($0.offset % 7 == 3 ? "/slow" : "/", $0.element) }.joined())
+            client.finishSending()
+            for body in bodies {
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.body == body)
+            }
+            #expect(client.closedByPeer())
+        }
+    }
+
     @Test func earlyAnswerClosesWithoutReadingTheBody() throws {
         try withServer { server in
             let client = try TestClient(port: server.boundPort)
