@@ -42,7 +42,7 @@ public final class JournalWriter: @unchecked Sendable {
     var nextSeq: UInt64 = 1
     var dedupe: DedupeIndex
     var lastSyncNanoseconds: UInt64 = 0
-    /// Bytes written since the segment was opened or the journal started: a sync covers what was written before it.
+    /// Bytes written since the journal was opened, across segments: a sync covers what was written before it began.
     var writtenBytes = 0
     /// The file is closed for good (`close`); batches released after that fail.
     var fileClosed = false
