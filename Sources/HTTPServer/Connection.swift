@@ -301,7 +301,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// The client sent EOF. A request being handled or answered still gets its reply; otherwise close now.
-    func peerSentEOF() {
+    private func peerSentEOF() {
         switch state {
         case .handling, .writing: peerFinished = true
         case .readingHead, .readingBody, .closed: closeConnection()
@@ -339,11 +339,10 @@ private func connectionWriteCallback(_ bev: OpaquePointer?, _ context: UnsafeMut
 
 private func connectionEventCallback(_ bev: OpaquePointer?, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
-    if events & Int16(BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) != 0 {
-        connection.closeConnection()
-    } else if events & Int16(BEV_EVENT_EOF) != 0 {
-        connection.peerSentEOF()
+    // The bufferevent only writes (the socket is read by `socketReadable`, which sees EOF): what it reports is a
+    // failed write.
+    if events & Int16(BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT | BEV_EVENT_EOF) != 0 {
+        Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().closeConnection()
     }
 }
 
