@@ -21,7 +21,9 @@ public struct SHA256: Sendable {
     /// The digest of everything fed so far; the state is spent.
     public consuming func finalize() -> SHA256Digest {
         var digest = SHA256Digest()
-        digest.withUnsafeMutableBytes { wooshhook_sha256_final($0.baseAddress?.assumingMemoryBound(to: UInt8.self), &context) }
+        digest.withUnsafeMutableBytes {
+            wooshhook_sha256_final($0.baseAddress?.assumingMemoryBound(to: UInt8.self), &context)
+        }
         return digest
     }
 

@@ -29,7 +29,8 @@ public enum PythonOracle {
         let result = try SpawnedProcess.run(python, ["-c", program], stdin: input)
         let answers = result.stdout.split(separator: "\n").map(String.init)
         guard result.status == 0, answers.count == lines.count else {
-            throw TestFailure("python3 answered \(answers.count) of \(lines.count) cases (exit \(result.status)): \(result.stderr)")
+            throw TestFailure(
+                "python3 answered \(answers.count) of \(lines.count) cases (exit \(result.status)): \(result.stderr)")
         }
         return answers
     }

@@ -64,7 +64,8 @@ final class PostgresHandler: EventHandler, @unchecked Sendable {
                 """)
             tableReady = true
         }
-        var sql = "INSERT INTO \(quotedTable) (event_id, type, livemode, created, received_at, receiver, body, payload, sha256) VALUES "
+        var sql = "INSERT INTO \(quotedTable) "
+            + "(event_id, type, livemode, created, received_at, receiver, body, payload, sha256) VALUES "
         var parameters: [[UInt8]?] = []
         parameters.reserveCapacity(records.count * 9)
         for (index, record) in records.enumerated() {
