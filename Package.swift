@@ -16,17 +16,29 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
             name: "CLibevent",
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "Hashing",
+            dependencies: ["CCrypto"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "HTTPServer",
@@ -38,15 +50,13 @@ let package = Package(
         ),
         .target(
             name: "WooshPay",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
-            ],
+            dependencies: ["Hashing"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Journal",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Hashing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -61,8 +71,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "CLibpq",
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,13 +96,18 @@ let package = Package(
         ),
         .testTarget(
             name: "WooshPayTests",
-            dependencies: ["WooshPay"],
+            dependencies: ["WooshPay", "WooshhookTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HashingTests",
+            dependencies: ["Hashing", "WooshhookTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", "WooshhookTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -106,7 +120,6 @@ let package = Package(
             dependencies: [
                 "WooshhookTesting",
                 "WooshPay",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Support"],
             swiftSettings: swiftSettings

@@ -1,4 +1,4 @@
-import Crypto
+import Hashing
 
 /// 128 bits of SHA-256 of an event id: the dedupe index keeps these instead of the ids to bound its memory
 /// (an id can be long; millions are held for the 96-hour window). A collision needs ~2^64 ids.
@@ -7,7 +7,7 @@ struct EventFingerprint: Hashable, Sendable {
     let low: UInt64
 
     init(eventID: some Collection<UInt8>) {
-        self.init(digest: SHA256.hash(data: Array(eventID)))
+        self.init(digest: SHA256.hash(eventID))
     }
 
     init(high: UInt64, low: UInt64) {
@@ -17,22 +17,14 @@ struct EventFingerprint: Hashable, Sendable {
 
     /// From bytes in place (the dedupe rebuild).
     init(eventID: UnsafeRawBufferPointer) {
-        self.init(digest: SHA256.hash(data: eventID))
+        self.init(digest: SHA256.hash(eventID))
     }
 
-    private init(digest: SHA256.Digest) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for (index, byte) in digest.enumerated() {
-            if index < 8 {
-                high = high << 8 | UInt64(byte)
-            } else if index < 16 {
-                low = low << 8 | UInt64(byte)
-            } else {
-                break
-            }
+    /// The digest's first 16 bytes, big-endian.
+    private init(digest: SHA256Digest) {
+        (high, low) = digest.withUnsafeBytes { bytes in
+            (UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+             UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
-        self.high = high
-        self.low = low
     }
 }

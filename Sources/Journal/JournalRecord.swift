@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Hashing
 
 /// One valid journal line, decoded. `line` is the exact bytes on disk (without the newline) so `tail --json`
 /// prints what the journal holds, not a re-encoding.
@@ -53,7 +53,7 @@ public struct JournalRecord: Sendable {
         }
         let body = Array(fields.body.utf8)
         var digest: [UInt8] = []
-        SHA256.hash(data: body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &digest) }
+        SHA256.hash(body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &digest) }
         guard digest.elementsEqual(fields.sha256.utf8) else {
             return .failure(RecordDecodingError("sha256 does not match the body"))
         }

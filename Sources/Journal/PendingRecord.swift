@@ -1,4 +1,4 @@
-import Crypto
+import Hashing
 
 /// A record waiting for its seq: the fields of SPEC §3 and the raw body. Building the line (hashing and escaping
 /// the body) happens where it does not hold up the bottleneck: with `fsync: always` the writer's write-and-sync
@@ -89,7 +89,7 @@ public struct PendingRecord: Sendable {
         JSONEscaping.appendString(signatureT.utf8, to: &line)
         line.append(contentsOf: ",\"sha256\":\"".utf8)
         body.withUnsafeBytes { body in
-            SHA256.hash(data: body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &line) }
+            SHA256.hash(body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &line) }
             line.append(contentsOf: "\",\"body\":".utf8)
             JSONEscaping.appendString(body, to: &line)
         }

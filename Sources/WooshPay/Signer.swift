@@ -1,13 +1,13 @@
-import Crypto
+import Hashing
 
 /// Computes WooshPay's signature: `v1 = lowercase_hex(HMAC-SHA256(key: UTF-8 of the secret as issued,
 /// message: t + "." + raw body))`. Public so that `sign`, `send`, `replay` and the tests round-trip.
 public enum Signer {
     public static func signature(secret: String, timestamp: String, body: some Collection<UInt8>) -> String {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
-        hmac.update(data: Array(timestamp.utf8) + [UInt8(ascii: ".")])
-        hmac.update(data: Array(body))
-        return Hex.encode(hmac.finalize())
+        let mac = Array(body).withUnsafeBytes {
+            SigningKey(secret: secret).authenticationCode(timestamp: timestamp, body: $0)
+        }
+        return Hex.encode(mac.bytes)
     }
 
     /// The whole header value, `t=…,v1=…`.

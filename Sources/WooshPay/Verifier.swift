@@ -1,9 +1,9 @@
-import Crypto
+import Hashing
 
 /// Verifies deliveries against every configured secret (rotation, or test and live endpoints). The keys are made
 /// once; `now` is always passed in, so the tolerance edges are exact in tests.
 public struct Verifier: Sendable {
-    /// One HMAC per secret with the key already absorbed, so the key's inner and outer pads are not hashed again
+    /// One prepared HMAC key per secret, so the key's inner and outer pads are not hashed again
     /// for every delivery.
     private let keyed: [SigningKey]
     private let toleranceSeconds: Int
@@ -35,10 +35,10 @@ public struct Verifier: Sendable {
     static func matches(_ mac: SHA256Digest, hex: String) -> Bool {
         var hex = hex
         return hex.withUTF8 { digits in
-            guard digits.count == 2 * SHA256.byteCount else { return false }
+            guard digits.count == 2 * SHA256Digest.byteCount else { return false }
             return mac.withUnsafeBytes { expected in
                 var difference: UInt8 = 0
-                for index in 0..<SHA256.byteCount {
+                for index in 0..<SHA256Digest.byteCount {
                     let byte = expected[index]
                     difference |= Hex.digit(byte >> 4) ^ digits[2 * index]
                     difference |= Hex.digit(byte & 0x0F) ^ digits[2 * index + 1]

@@ -58,9 +58,12 @@ struct PostgresTests {
             return result.output.split(separator: "\n").map(String.init)
         }
 
-        func url(sslmode: String) -> String {
-            "postgres://\(Self.user)@127.0.0.1:\(port)/postgres?sslmode=\(sslmode)"
+        func url(sslmode: String, host: String = "127.0.0.1") -> String {
+            "postgres://\(Self.user)@\(host):\(port)/postgres?sslmode=\(sslmode)"
         }
+
+        /// The server's self-signed certificate (CN=127.0.0.1), which a client can be told to trust.
+        var certificate: String { "\(folder)/server.crt" }
 
         private func asPostgres(_ command: String, _ arguments: [String]) throws {
             try shell("runuser", ["-u", "postgres", "--", command] + arguments)
@@ -77,8 +80,10 @@ struct PostgresTests {
         }
     }
 
-    static func handler(_ server: PostgresServer, sslmode: String, passwordFile: String? = nil, maxAttempts: Int = 40) -> [String: Any] {
-        ["name": "ledger", "kind": "postgres", "url": server.url(sslmode: sslmode),
+    static func handler(
+        _ server: PostgresServer, sslmode: String, host: String = "127.0.0.1", passwordFile: String? = nil, maxAttempts: Int = 40
+    ) -> [String: Any] {
+        ["name": "ledger", "kind": "postgres", "url": server.url(sslmode: sslmode, host: host),
          "password_file": passwordFile ?? server.passwordFile, "max_attempts": maxAttempts]
     }
 
@@ -161,6 +166,40 @@ struct PostgresTests {
             let deadLetters = try String(contentsOfFile: "\(daemon.journalDirectory)/deadletters/ledger.jsonl", encoding: .utf8)
             #expect(deadLetters.contains("evt_wrong_table"))
             #expect(try server.query("SELECT count(*) FROM wooshhook_events") == ["0"])
+        }
+    }
+
+    /// `verify-full` checks the chain and the name, and a failure of either refuses the connection: the event is
+    /// retried, then dead-lettered with libpq's reason, and nothing reaches the table over a weaker connection. The
+    /// same server is accepted once its certificate is trusted (`SSL_CERT_FILE`) and named by the url, and the
+    /// connection it makes is encrypted.
+    @Test func verifyFullRefusesAnUntrustedOrMisnamedCertificateAndNeverDowngrades() throws {
+        let server = try PostgresServer()
+        let cases: [(label: String, host: String, trustStore: String, reason: String)] = [
+            ("self-signed, not trusted", "127.0.0.1", "/etc/ssl/certs/ca-certificates.crt", "certificate verify failed"),
+            ("trusted, another name", "localhost", server.certificate, "does not match host name"),
+        ]
+        for (label, host, trustStore, reason) in cases {
+            try withDaemon(
+                ["handlers": [Self.handler(server, sslmode: "verify-full", host: host, maxAttempts: 2)]],
+                environment: ["SSL_CERT_FILE": trustStore]
+            ) { daemon in
+                try accept("evt_refused", daemon)
+                #expect(eventually(timeout: 20) {
+                    daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains(reason) }
+                }, "\(label): \(daemon.log(tail: 5))")
+            }
+        }
+        #expect(rows(server).isEmpty, "nothing was inserted")
+
+        try withDaemon(
+            ["handlers": [Self.handler(server, sslmode: "verify-full")]], environment: ["SSL_CERT_FILE": server.certificate]
+        ) { daemon in
+            try accept("evt_verified", daemon)
+            #expect(eventually(timeout: 20) { rows(server) == ["evt_verified"] }, "\(daemon.log(tail: 5))")
+            #expect(try server.query(
+                "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'wooshhook'")
+                == ["t"])
         }
     }
 }

@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import Testing
+import WooshhookTesting
 @testable import Journal
 
 struct RecordCodecTests {
@@ -22,7 +22,7 @@ struct RecordCodecTests {
         let decoded = try JournalRecord.decode(line: Array(line.dropLast())).get()
         #expect(decoded.body == Array(body.utf8))
         #expect(decoded.seq == 7)
-        #expect(decoded.sha256 == SHA256.hash(data: Array(body.utf8)).map { String(format: "%02x", $0) }.joined())
+        #expect(decoded.sha256 == (try PythonOracle.sha256([Array(body.utf8)])).first)
         #expect(decoded.receivedAt == "2024-11-21T10:15:30.123Z")
         #expect(decoded.eventID == "evt_round")
         #expect(decoded.livemode == true)

@@ -1,5 +1,6 @@
 import Testing
 import WooshPay
+import WooshhookTesting
 
 struct SignatureTests {
     static let secondsVector = "4f604d843dfa77ee9902c5436151e1960cb8785c7394de5ee7202736f6dad358"
@@ -97,17 +98,31 @@ struct SignatureTests {
         #expect(code(specBody, good) == nil)
     }
 
-    /// The Verifier's prepared HMAC against swift-crypto's `HMAC<SHA256>` (through `Signer`): secrets shorter and
-    /// longer than SHA-256's 64-byte block (hashed first), at its edges, non-ASCII; bodies of any bytes.
-    @Test func theVerifiersHMACAgreesWithSwiftCrypto() throws {
+    /// The Signer and the Verifier's prepared HMAC against Python's `hmac` module: secrets of 0–300 bytes (shorter
+    /// than SHA-256's 64-byte block, at its edges, longer and so hashed first), non-ASCII; bodies of any bytes.
+    @Test func signerAndVerifierAgreeWithPythonsHMAC() throws {
         var generator = SystemRandomNumberGenerator()
-        let lengths = [0, 1, 32, 63, 64, 65, 127, 128, 129, 300] + (0..<40).map { _ in Int.random(in: 0...200, using: &generator) }
-        for length in lengths {
-            let secret = "whsec_" + String((0..<length).map { _ in "aZ9_é€-".randomElement(using: &generator) ?? "a" })
+        let alphabet = Array("aZ9_-é€😀")
+        var cases: [(secret: String, timestamp: String, body: [UInt8])] = []
+        var nonASCII = 0
+        for length in [0, 1, 32, 63, 64, 65, 127, 128, 129, 300] + (0..<40).map({ _ in Int.random(in: 0...300, using: &generator) }) {
+            // Characters of 1 to 4 UTF-8 bytes, trimmed to exactly `length` bytes of whole characters.
+            var secret = ""
+            while secret.utf8.count < length {
+                let next = alphabet.randomElement(using: &generator) ?? "a"
+                secret.append(secret.utf8.count + String(next).utf8.count <= length ? next : "a")
+            }
+            #expect(secret.utf8.count == length)
+            if secret.utf8.contains(where: { $0 >= 0x80 }) { nonASCII += 1 }
             let body = (0..<Int.random(in: 0...3000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let timestamp = String(Int.random(in: 1_000_000_000...1_999_999_999_999, using: &generator))
+            cases.append((secret, String(Int.random(in: 1_000_000_000...1_999_999_999_999, using: &generator)), body))
+        }
+        #expect(nonASCII > cases.count / 2)
+        let expected = try PythonOracle.hmacSHA256(cases.map { (Array($0.secret.utf8), Array("\($0.timestamp).".utf8) + $0.body) })
+        for (index, (secret, timestamp, body)) in cases.enumerated() {
+            #expect(Signer.signature(secret: secret, timestamp: timestamp, body: body) == expected[index], "secret \(secret)")
             let verifier = Verifier(secrets: ["whsec_other", secret], toleranceSeconds: 0)
-            let header = Array(Signer.header(secret: secret, timestamp: timestamp, body: body).utf8)
+            let header = Array("t=\(timestamp),v1=\(expected[index])".utf8)
             #expect(try verifier.authenticate(body: body, signatureHeader: header).timestamp == timestamp, "secret \(secret)")
             var altered = body + [0]
             if !body.isEmpty { altered = body; altered[Int.random(in: 0..<body.count, using: &generator)] ^= 0x01 }

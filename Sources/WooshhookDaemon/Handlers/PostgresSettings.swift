@@ -1,6 +1,5 @@
+import CLibpq
 import Foundation
-import NIOSSL
-import PostgresNIO
 
 /// The `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full]`, default
 /// `require`) and `password_file` of a postgres handler, checked when the handler is built.
@@ -41,22 +40,24 @@ struct PostgresSettings: Sendable {
         }
     }
 
-    /// `require` encrypts without checking the certificate (libpq's meaning); `verify-full` checks it and the host.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS
-        switch sslMode {
-        case .disable:
-            tls = .disable
-        case .require:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            tls = .require(try NIOSSLContext(configuration: configuration))
-        case .verifyFull:
-            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: tls)
-        if sslMode == .verifyFull { configuration.options.tlsServerName = host }
-        return configuration
+    /// libpq's connection keywords. `require` encrypts without checking the certificate; `verify-full` checks the
+    /// chain against the system's trust store and the certificate's name against `host`, and libpq refuses the
+    /// connection when either fails: there is no fallback to a weaker mode.
+    var connectionParameters: [(keyword: String, value: String)] {
+        var parameters = [
+            ("host", host), ("port", String(port)), ("dbname", database), ("user", user),
+            ("sslmode", sslMode.rawValue), ("connect_timeout", "10"), ("application_name", "wooshhook"),
+        ]
+        if let password { parameters.append(("password", password)) }
+        if sslMode == .verifyFull { parameters.append(("sslrootcert", Self.trustStore)) }
+        return parameters
+    }
+
+    /// The trust store for `verify-full`. libpq's own default is `~/.postgresql/root.crt`, which a service has not;
+    /// libpq 16 and later take `system` (OpenSSL's default store, which honours `SSL_CERT_FILE`), libpq 15 needs the
+    /// file: `SSL_CERT_FILE` when set, as for the HTTPS client, else Debian's bundle of the system's CAs.
+    static var trustStore: String {
+        if PQlibVersion() >= 160_000 { return "system" }
+        return ProcessInfo.processInfo.environment["SSL_CERT_FILE"] ?? "/etc/ssl/certs/ca-certificates.crt"
     }
 }
