@@ -22,6 +22,8 @@ public enum Daemon {
                 throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
             }
         }
+        let journalLock = try JournalOwnership.take(journalDirectory)
+        defer { journalLock.release() }
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
         let policy: FsyncPolicy
