@@ -2,11 +2,22 @@ import Glibc
 
 /// A segment mapped read-only, for scans that look at every line but decode few (`show`): no copy of the file,
 /// no zero-filled buffer, the page cache is read in place.
+///
+/// Only a segment nobody can shrink may be mapped: when the writer cuts a failed batch back (`ftruncate` on a full
+/// disk), touching a mapped page past the new end kills the reader with SIGBUS. The writer only ever cuts back the
+/// newest segment, so a reader running beside it reads that one with `pread` (`mapping: false`); the writer itself,
+/// which holds the journal lock, maps them all.
 enum MappedSegment {
     /// Calls `body` with each complete line (without `\n`), its 1-based number and its offset.
     static func forEachLine(
-        of path: String, _ body: (UnsafeRawBufferPointer, _ number: Int, _ offset: Int) throws -> Void
+        of path: String, mapping: Bool = true,
+        _ body: (UnsafeRawBufferPointer, _ number: Int, _ offset: Int) throws -> Void
     ) throws {
+        guard mapping else {
+            let bytes = try SegmentDirectory.read(path)
+            try bytes.withUnsafeBytes { buffer in try scan(buffer, body) }
+            return
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError("open", path: path, code: errno, hint: "check that this user may read it") }
         defer { close(fd) }
@@ -19,10 +30,18 @@ enum MappedSegment {
         }
         defer { munmap(base, size) }
         _ = madvise(base, size, MADV_SEQUENTIAL)
+        try scan(UnsafeRawBufferPointer(start: base, count: size), body)
+    }
+
+    private static func scan(
+        _ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, _ number: Int, _ offset: Int) throws -> Void
+    ) throws {
+        guard let base = buffer.baseAddress else { return }
+        let size = buffer.count
         var start = 0
         var number = 1
         while start < size, let found = memchr(base + start, 0x0A, size - start) {
-            let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            let end = base.distance(to: UnsafeRawPointer(found))
             try body(UnsafeRawBufferPointer(start: base + start, count: end - start), number, start)
             number += 1
             start = end + 1
