@@ -21,7 +21,7 @@ import WooshhookTesting
         try #require(mounted.status == 0, "cannot mount a tmpfs (this test needs root): \(mounted.output)")
         defer { _ = try? WooshhookTestShell.run("umount", ["-l", mountPoint]) }
         try daemon.start()
-        // A segment of about 2 MiB for the readers to scan, then about 1 MiB left free: each batch of 3 MiB
+        // A segment of about 2 MiB for the readers to scan, then about 1 MiB left free: each batch of 2 MiB
         // bodies writes into that space, fails and is cut back, over and over.
         for index in 0..<8 {
             #expect(try event("evt_big_\(index)", padding: 256 * 1024).send(port: daemon.port).status == 200)
@@ -40,7 +40,7 @@ import WooshhookTesting
                 var index = 0
                 while stop.values.isEmpty {
                     index += 1
-                    if let response = try? event("evt_fail_\(worker)_\(index)", padding: 3 * 1024 * 1024).send(port: port),
+                    if let response = try? event("evt_fail_\(worker)_\(index)", padding: 2 * 1024 * 1024).send(port: port),
                         response.status == 503
                     {
                         refused.append(1)
@@ -61,7 +61,7 @@ import WooshhookTesting
         }
         stop.append(true)
         senders.wait()
-        #expect(refused.values.count >= 10, "the writer did not keep failing: \(refused.values.count) refusals")
+        #expect(refused.values.count >= 3, "the writer did not keep failing: \(refused.values.count) refusals")
         // show: 1 (not found); tail: 0. A reader killed by SIGBUS ends with 7.
         #expect(Set(endings.keys).isSubset(of: [0, 1]), "reader endings (status: count): \(endings)")
         try FileManager.default.removeItem(atPath: "\(mountPoint)/filler")
