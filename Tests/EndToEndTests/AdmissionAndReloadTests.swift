@@ -118,4 +118,27 @@ struct AdmissionAndReloadTests {
         #expect(outbox.lines("seen") == (1...6).map { "evt_\($0)" }, "each event once")
         #expect(daemon.stop() == 0)
     }
+
+    /// A reload while the handler is in the middle of an event: the old runner finishes it (not killed), the new
+    /// one takes over at the cursor after it, and the two never run at once.
+    @Test func aHandlerInBothSetsIsTakenOverNeverRunTwiceAtOnce() throws {
+        let outbox = try HandlerTests.Outbox()
+        let script = "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 0.5; "
+            + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
+        let daemon = try DaemonProcess(overrides: ["handlers": [HandlerTests.exec("ledger", script)]])
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let pid = try #require(daemon.pid)
+        for index in 1...3 { try accept(.event(id: "evt_\(index)"), daemon) }
+        #expect(eventually { FileManager.default.fileExists(atPath: "\(outbox.path)/busy") })
+        let known = daemon.logLines().count
+        kill(pid, SIGHUP)
+        #expect(eventually { daemon.logLines().dropFirst(known).contains { $0.contains("reloaded") } })
+        for index in 4...5 { try accept(.event(id: "evt_\(index)"), daemon) }
+        #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 5 })
+        usleep(700_000)
+        #expect(outbox.lines("seen") == (1...5).map { "evt_\($0)" }, "each event once, in order")
+        #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
+        #expect(daemon.stop() == 0)
+    }
 }

@@ -156,8 +156,9 @@ extension WooshhookCommand {
                 return try post(records, to: url, signingSecret: secret)
             }
             defer { lock.release() }
+            // At the configured level, as the daemon logs: a `log` handler's lines are its output.
             var logger = Logger(label: "wooshhook.replay")
-            logger.logLevel = .warning
+            logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
             var failed = 0
             do {
                 try QuarantineAdmission.admit(records, configuration: configuration, lock: lock, logger: logger) {
