@@ -111,6 +111,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WooshhookDaemonTests",
+            dependencies: [
+                "WooshhookDaemon",
+                "Journal",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer"],
             swiftSettings: swiftSettings

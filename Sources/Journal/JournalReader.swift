@@ -21,7 +21,8 @@ public struct JournalReader: Sendable {
 
     /// The newest record of `eventID`, searching segments from the newest. Segments are mapped, not copied, and a
     /// line is decoded only when the id's bytes sit where the writer puts them (or the line has another layout and
-    /// contains the id), so a 1 GB journal is searched at memory speed.
+    /// contains the id), so a 1 GB journal is searched at memory speed. The newest segment, which a running writer
+    /// may cut back, is read instead of mapped (see `MappedSegment`).
     public func newestRecord(
         withEventID eventID: String, damaged: (DamagedLine) -> Void = { _ in }
     ) throws -> JournalRecord? {
@@ -31,7 +32,7 @@ public struct JournalReader: Sendable {
         JSONEscaping.appendString(eventID.utf8, to: &needle)
         for segment in segmentPaths.reversed() {
             var found: JournalRecord?
-            try MappedSegment.forEachLine(of: segment) { line, number, offset in
+            try MappedSegment.forEachLine(of: segment, mapping: segment != segmentPaths.last) { line, number, offset in
                 let candidate = MappedSegment.hasEventID(line, quotedID: quotedID)
                     ?? ByteSearch.contains(Array(line)[...], needle)
                 guard candidate else { return }

@@ -21,6 +21,9 @@ public final class BackgroundCommand: @unchecked Sendable {
         output = fds[0]
     }
 
+    /// Its process id.
+    public var pid: Int32 { process.pid }
+
     /// `wooshhook` itself.
     public static func wooshhook(_ arguments: [String], environment: [String: String] = [:]) throws -> BackgroundCommand {
         try BackgroundCommand(try WooshhookBinary.path(), arguments, environment: environment)

@@ -174,6 +174,7 @@ struct HandlerTests {
             let admitted = try WooshhookBinary.run(["replay", "--quarantine", "--handlers", "--config", daemon.configPath])
             #expect(admitted.status == 0, "\(admitted.stdout) \(admitted.stderr)")
             #expect(admitted.stdout.contains("HTTP 200"))
+            #expect(admitted.stderr.contains("held by PID \(daemon.pid ?? -1)"), "the daemon holds the journal: \(admitted.stderr)")
             #expect(daemon.journalLines().contains { $0.contains("\"event_id\":\"evt_admitted\"") })
             #expect(eventually { outbox.lines("seen").contains("evt_admitted") })
         }

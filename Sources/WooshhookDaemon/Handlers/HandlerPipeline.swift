@@ -6,6 +6,8 @@ import Synchronization
 /// handler and the only one the 200 waits for; these run after it.
 final class HandlerPipeline: Sendable {
     private let runners = Mutex<[HandlerRunner]>([])
+    /// Runners replaced by a reload that may still be finishing their current event.
+    private let retiring = Mutex<[HandlerRunner]>([])
     private let journalDirectory: String
     private let journalHead: @Sendable () -> UInt64
     private let logger: Logger
@@ -16,20 +18,16 @@ final class HandlerPipeline: Sendable {
         self.logger = logger
     }
 
-    /// Builds and starts the handlers; nothing starts if any of them cannot be built.
+    /// Builds and starts the handlers; nothing starts if any of them cannot be built or prepared (`HandlerSet`).
     func start(_ configurations: [HandlerConfiguration]) throws(HandlerSetupError) {
         for directory in ["cursors", "deadletters"] {
             try? FileManager.default.createDirectory(
                 atPath: "\(journalDirectory)/\(directory)", withIntermediateDirectories: true)
         }
-        var built: [HandlerRunner] = []
-        for configuration in configurations {
-            let handler = try HandlerRegistry.make(configuration, logger: logger)
-            built.append(HandlerRunner(configuration, handler: handler, journalDirectory: journalDirectory,
-                                       journalHead: journalHead, logger: logger))
-        }
-        for runner in built { try runner.start() }
+        let built = try HandlerSet.prepare(
+            configurations, journalDirectory: journalDirectory, journalHead: journalHead, logger: logger)
         runners.withLock { $0 = built }
+        for runner in built { runner.launch() }
     }
 
     /// Called after every append: wakes the runners (a condition signal each, never blocking).
@@ -42,18 +40,37 @@ final class HandlerPipeline: Sendable {
         let current = runners.withLock { runners in
             defer { runners = [] }
             return runners
-        }
+        } + retiring.withLock { $0 }
         for runner in current { runner.requestStop() }
         ChildProcess.killAll()
         for runner in current { runner.waitUntilStopped(timeoutSeconds: timeoutSeconds) }
     }
 
-    /// SIGHUP: the new handler list replaces the old one; each handler resumes at its own cursor.
+    /// SIGHUP: the new handler set is built and started before the old one stops, so a reload never leaves events
+    /// unhandled. Everything that can fail (building each handler, reading its cursor, opening the journal) happens
+    /// first; if anything fails the old set runs on untouched and the error is thrown. A handler in both sets (same
+    /// name, same cursor) is taken over, not run twice: the new runner waits for the old one to finish its current
+    /// event and resumes at its cursor. Old runners are not interrupted: a command running now completes.
     func reload(_ configurations: [HandlerConfiguration]) throws(HandlerSetupError) {
-        // A kind that cannot be built refuses the reload before anything stops.
-        for configuration in configurations { _ = try HandlerRegistry.make(configuration, logger: logger) }
-        stop()
-        try start(configurations)
+        let fresh = try HandlerSet.prepare(
+            configurations, journalDirectory: journalDirectory, journalHead: journalHead, logger: logger)
+        let old = runners.withLock { runners in
+            defer { runners = fresh }
+            return runners
+        }
+        let predecessors = Dictionary(old.map { ($0.configuration.name, $0) }) { first, _ in first }
+        for runner in fresh { runner.launch(after: predecessors[runner.configuration.name]) }
+        for runner in old { runner.requestStop() }
+        retiring.withLock { $0 = $0.filter { !$0.isDone } + old }
+        notify()
+    }
+
+    /// Blocks until every runner has finished every event up to `seq` (handled, dead-lettered, or not of its types).
+    func waitUntilHandled(through seq: UInt64) {
+        while runners.withLock({ $0.contains { $0.handledThrough < seq } }) {
+            notify()
+            usleep(20_000)
+        }
     }
 
     var isEmpty: Bool { runners.withLock { $0.isEmpty } }

@@ -2,14 +2,15 @@ import Foundation
 import Journal
 import Logging
 import Metrics
+import Synchronization
 
 /// Runs one handler on a thread of its own, after the 200 (SPEC §4): follows the journal from the handler's
 /// cursor, retries a failing event with exponential backoff, dead-letters it after `max_attempts`, saves the
 /// cursor after every finished event. Nothing here can slow or fail receiving: the receive path only calls
 /// `notify`, which signals a condition.
 final class HandlerRunner: @unchecked Sendable {
-    // @unchecked: `stopping` and `wakeups` are guarded by `condition`; the rest is set in init or used only by
-    // the runner's thread.
+    // @unchecked: `stopping`, `wakeups` and `done` are guarded by `condition`; `follower` and `createdCursor` are
+    // set by `prepare` before the thread starts; the rest is set in init or used only by the runner's thread.
     let configuration: HandlerConfiguration
     private let handler: any EventHandler
     private let journalDirectory: String
@@ -20,8 +21,12 @@ final class HandlerRunner: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
     private var wakeups = 0
-    private let finished = DispatchSemaphore(value: 0)
+    private var done = false
     private var position: UInt64 = 0
+    private var follower: JournalFollower?
+    private var createdCursor = false
+    /// The seq of the last event finished, for `HandlerPipeline.waitUntilHandled`.
+    private let progress = Atomic<UInt64>(0)
     private let lag: Gauge
     private let deadLettered: Counter
     private let handled: Counter
@@ -49,8 +54,9 @@ final class HandlerRunner: @unchecked Sendable {
         handled = Counter(label: "wooshhook_handler_events_total", dimensions: dimensions)
     }
 
-    /// Loads the cursor (a handler seen for the first time starts at the journal's current end) and starts.
-    func start() throws(HandlerSetupError) {
+    /// Everything about starting that can fail, with nothing running yet: loads the cursor (a handler seen for the
+    /// first time starts at the journal's current end, saved now) and opens the journal at it.
+    func prepare() throws(HandlerSetupError) {
         let saved = try cursor.load()
         position = saved ?? journalHead()
         if saved == nil {
@@ -59,17 +65,40 @@ final class HandlerRunner: @unchecked Sendable {
             } catch {
                 throw HandlerSetupError("handler \"\(configuration.name)\": \(error)")
             }
+            createdCursor = true
         }
-        let follower: JournalFollower
         do {
             follower = try JournalFollower(directory: journalDirectory, afterSeq: position)
         } catch {
             throw HandlerSetupError("handler \"\(configuration.name)\": \(error)")
         }
+        progress.store(position, ordering: .releasing)
+    }
+
+    /// Undoes `prepare` when the set it belongs to is refused: a cursor it created is removed, so the handler
+    /// still counts as never run.
+    func discard() {
+        if createdCursor { unlink(cursor.path) }
+        handler.shutDown()
+    }
+
+    /// Starts the thread (after `prepare`; cannot fail). With a `predecessor` (the runner of the same name in the
+    /// handler set being replaced) it first waits for that one to end and resumes where it stopped, so two runners
+    /// never work one cursor at once.
+    func launch(after predecessor: HandlerRunner? = nil) {
+        guard let follower else { return }
         logger.info("handler started", metadata: ["kind": "\(configuration.kind.name)", "cursor": "\(position)"])
         let thread = Thread { [self] in
+            if let predecessor {
+                position = max(position, predecessor.waitUntilDone())
+                progress.store(position, ordering: .releasing)
+            }
             run(follower)
-            finished.signal()
+            handler.shutDown()
+            condition.withLock {
+                done = true
+                condition.broadcast()
+            }
         }
         thread.name = "handler-\(configuration.name)"
         thread.start()
@@ -93,11 +122,29 @@ final class HandlerRunner: @unchecked Sendable {
 
     /// Waits for the runner's thread to end (after `requestStop`).
     func waitUntilStopped(timeoutSeconds: Double) {
-        if finished.wait(timeout: .now() + timeoutSeconds) == .timedOut {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        let ended = condition.withLock {
+            while !done && condition.wait(until: deadline) {}
+            return done
+        }
+        if !ended {
             logger.warning("handler still busy at shutdown; its current event is handled again after the restart")
         }
-        handler.shutDown()
     }
+
+    /// Waits, without a limit, for the thread to end; the seq of the last event it finished.
+    private func waitUntilDone() -> UInt64 {
+        condition.withLock {
+            while !done { condition.wait() }
+        }
+        return progress.load(ordering: .acquiring)
+    }
+
+    /// The seq of the last event finished (handled, dead-lettered or not of its types).
+    var handledThrough: UInt64 { progress.load(ordering: .acquiring) }
+
+    /// Whether the thread has ended.
+    var isDone: Bool { condition.withLock { done } }
 
     private var isStopping: Bool { condition.withLock { stopping } }
 
@@ -192,6 +239,7 @@ final class HandlerRunner: @unchecked Sendable {
 
     private func advance(to seq: UInt64) {
         position = seq
+        progress.store(seq, ordering: .releasing)
         do {
             try cursor.save(seq)
         } catch {

@@ -22,6 +22,8 @@ public enum Daemon {
                 throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
             }
         }
+        let journalLock = try JournalOwnership.take(journalDirectory)
+        defer { journalLock.release() }
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
         let policy: FsyncPolicy
@@ -103,7 +105,8 @@ public enum Daemon {
         logger.info("stopped", metadata: ["last_seq": "\(journal.lastSeq)"])
     }
 
-    /// SIGHUP: secrets and tolerance from the file again; a broken file keeps the old configuration serving.
+    /// SIGHUP: secrets, tolerance, handlers and log level from the file again; a broken file, or a handler that
+    /// cannot start, keeps the whole old configuration serving.
     private static func reload(
         _ pipeline: ReceivePipeline, _ handlers: HandlerPipeline, from path: String?, environment: [String: String],
         logger: Logger
@@ -114,12 +117,9 @@ public enum Daemon {
         }
         do {
             let fresh = try ConfigurationLoader.load(path: path, environment: environment)
+            // First: a handler that cannot start refuses the whole reload, and the old handlers keep running.
+            try handlers.reload(fresh.handlers)
             pipeline.reload(secrets: fresh.secrets, toleranceSeconds: fresh.toleranceSeconds)
-            do {
-                try handlers.reload(fresh.handlers)
-            } catch {
-                logger.error("handlers not reloaded", metadata: ["error": "\(error)"])
-            }
             logger.info("reloaded", metadata: [
                 "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
             ])

@@ -19,10 +19,12 @@ public struct StderrLogHandler: LogHandler {
     /// Output formats of `log_format`.
     public enum Format: Sendable { case text, json }
 
-    public init(label: String, level: Logger.Level, format: Format) {
+    /// Reads the level from `sharedLevel` and never writes it: swift-log makes a handler for every `Logger` made at
+    /// any time, and one made after a SIGHUP must not put the start-up level back. Set `sharedLevel` once, where
+    /// the backend is bootstrapped.
+    public init(label: String, format: Format) {
         self.label = label
         self.format = format
-        Self.sharedLevel.level = level
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -25,7 +25,8 @@ extension WooshhookCommand {
 
         @Flag(name: .long, help: ArgumentHelp(
             "Run the configured handlers on each event instead of posting it; with --quarantine, admit each event "
-                + "into the journal through the running daemon, whose handlers then take it."))
+                + "into the journal: through the running daemon when one holds the journal, else by appending it and "
+                + "running the handlers from their cursors here."))
         var handlers = false
 
         @Option(name: .long, help: "Signing secret (default: the first configured secret).")
@@ -48,8 +49,8 @@ extension WooshhookCommand {
         }
 
         func run() throws {
-            var directory = try journalOptions.directory()
-            if quarantine { directory += "/quarantine" }
+            let journalDirectory = try journalOptions.directory()
+            let directory = quarantine ? "\(journalDirectory)/quarantine" : journalDirectory
             let filter = filterOptions.filter(until: until)
             var records: [JournalRecord] = []
             do {
@@ -71,7 +72,7 @@ extension WooshhookCommand {
                 return
             }
             if handlers {
-                return quarantine ? try admit(records) : try runHandlers(records)
+                return quarantine ? try admit(records, into: journalDirectory) : try runHandlers(records)
             }
             guard let to else { throw ExitCode.usage }
             try post(records, to: to, signingSecret: try resolveSecret())
@@ -134,14 +135,50 @@ extension WooshhookCommand {
             if failed > 0 { throw ExitCode.failure }
         }
 
-        /// `--quarantine --handlers`: each event is posted, freshly signed, to the running daemon, which journals it
-        /// (the only writer of the journal) and hands it to its handlers like any delivery.
-        private func admit(_ records: [JournalRecord]) throws {
+        /// `--quarantine --handlers`. The journal has one writer (README, "The journal lock"): when a daemon holds
+        /// it, each event is posted, freshly signed, to that daemon, which journals it and hands it to its handlers
+        /// like any delivery. When nobody does, this command takes the lock and does the same itself.
+        private func admit(_ records: [JournalRecord], into journalDirectory: String) throws {
             let configuration = try journalOptions.configOptions.load()
-            guard let secret = configuration.secrets.first else { throw ExitCode.configuration }
-            let host = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
-            let url = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
-            try post(records, to: url, signingSecret: secret)
+            let lock: JournalLock
+            do {
+                lock = try JournalLock.acquire(directory: journalDirectory)
+            } catch {
+                guard case .held(_, _, let pid) = error else {
+                    Console.error("\(error)")
+                    throw ExitCode.failure
+                }
+                guard let secret = configuration.secrets.first else { throw ExitCode.configuration }
+                let host = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
+                let url = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
+                Console.warning(
+                    "the journal is held by PID \(pid.map(String.init) ?? "?"); admitting through the daemon at \(url)")
+                return try post(records, to: url, signingSecret: secret)
+            }
+            defer { lock.release() }
+            // At the configured level, as the daemon logs: a `log` handler's lines are its output.
+            var logger = Logger(label: "wooshhook.replay")
+            logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+            var failed = 0
+            do {
+                try QuarantineAdmission.admit(records, configuration: configuration, lock: lock, logger: logger) {
+                    record, outcome in
+                    let detail: String
+                    switch outcome {
+                    case .journaled(let seq): detail = "journaled as seq \(seq)"
+                    case .duplicate: detail = "already journaled (duplicate)"
+                    case .failed(let reason):
+                        failed += 1
+                        detail = "failed: \(reason)"
+                    }
+                    Console.line("\(record.eventID)  \(record.type)  \(detail)")
+                }
+            } catch {
+                Console.error(error.message)
+                throw ExitCode(error.exitCode)
+            }
+            Console.line("replayed \(records.count - failed), failed \(failed)")
+            if failed > 0 { throw ExitCode.failure }
         }
 
         private func resolveSecret() throws -> String {

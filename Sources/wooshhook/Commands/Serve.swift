@@ -15,7 +15,8 @@ extension WooshhookCommand {
             let configuration = try configOptions.load()
             let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
             let format: StderrLogHandler.Format = configuration.logFormat == .json ? .json : .text
-            LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, format: format) }
+            StderrLogHandler.sharedLevel.level = level
+            LoggingSystem.bootstrap { label in StderrLogHandler(label: label, format: format) }
             do {
                 try Daemon.serve(configuration, environment: ProcessInfo.processInfo.environment)
             } catch {
