@@ -19,8 +19,11 @@ final class HandlerPipeline: Sendable {
     /// Builds and starts the handlers; nothing starts if any of them cannot be built.
     func start(_ configurations: [HandlerConfiguration]) throws(HandlerSetupError) {
         for directory in ["cursors", "deadletters"] {
-            try? FileManager.default.createDirectory(
-                atPath: "\(journalDirectory)/\(directory)", withIntermediateDirectories: true)
+            do {
+                try DurableDirectory.create("\(journalDirectory)/\(directory)")
+            } catch {
+                throw HandlerSetupError("\(error)")
+            }
         }
         var built: [HandlerRunner] = []
         for configuration in configurations {
