@@ -131,6 +131,29 @@ import WooshhookTesting
         #expect(try rig.tail(quarantine: true).compactMap { $0["event_id"] as? String } == ["evt_first_stale"])
     }
 
+    /// A torn tail is cut off at start and its bytes kept in `<segment>.torn`: a cut right after must not leave the
+    /// segment cut back and the `.torn` file gone.
+    @Test func tornTailKeptAcrossACut() throws {
+        let rig = try Rig(journal: ["fsync": "always"])
+        defer { rig.close() }
+        try rig.daemon.start()
+        for index in 0..<3 {
+            #expect(try SignedRequest.event(id: "evt_torn_\(index)").send(port: rig.daemon.port).status == 200)
+        }
+        #expect(rig.daemon.stop() == 0)
+        let segment = "\(rig.daemon.journalDirectory)/00000000000000000001.jsonl"
+        let original = try #require(FileManager.default.contents(atPath: segment))
+        let tail = "{\"seq\":4,\"garbage\n"
+        try PowerCutFileSystemTests.write(segment, tail, flags: O_WRONLY | O_APPEND, sync: fsync)
+        try rig.daemon.start()
+        #expect(FileManager.default.contents(atPath: segment) == original)
+        try rig.cut()
+        let survived = "\(rig.fs.backing)/journal/00000000000000000001.jsonl"
+        #expect(FileManager.default.contents(atPath: survived) == original)
+        #expect(FileManager.default.contents(atPath: survived + ".torn").map { String(decoding: $0, as: UTF8.self) } == tail,
+                "the torn bytes were cut from the segment and lost")
+    }
+
     // MARK: - fsync: always
 
     /// Rounds of concurrent load (one delivery in eight stale, for the quarantine), each cut at a random moment,
