@@ -56,7 +56,8 @@ final class PowerCutFileSystem {
         defer { close(output) }
         var info = stat()
         let logged = stat(logPath, &info) == 0 ? Int(info.st_size) : 0
-        let started = try SpawnedProcess(Self.python, [Self.script, backing, mountPoint], stdout: output, stderr: output)
+        let started = try SpawnedProcess(
+            Self.python, [Self.script, backing, mountPoint], stdout: output, stderr: output)
         process = started
         let deadline = Date().addingTimeInterval(15)
         // Its "serving" line: mounted, and a SIGTERM from now on is a cut (libfuse's handler is in place).

@@ -24,7 +24,8 @@ enum DurableDirectory {
             var info = stat()
             guard code == EEXIST, stat(current, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
                 let reason = code == EEXIST ? "it exists and is not a directory" : String(cString: strerror(code))
-                throw Failure(description: "cannot create \(current): \(reason); check its owner and mode, and its parent's")
+                throw Failure(
+                    description: "cannot create \(current): \(reason); check its owner and mode, and its parent's")
             }
         }
     }
@@ -33,11 +34,13 @@ enum DurableDirectory {
     static func sync(_ path: String) throws(Failure) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw Failure(description: "cannot open the directory \(path) to sync it: \(String(cString: strerror(errno)))")
+            throw Failure(
+                description: "cannot open the directory \(path) to sync it: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         guard fsync(fd) == 0 else {
-            throw Failure(description: "cannot fsync the directory \(path): \(String(cString: strerror(errno))); check the disk (dmesg)")
+            let reason = String(cString: strerror(errno))
+            throw Failure(description: "cannot fsync the directory \(path): \(reason); check the disk (dmesg)")
         }
     }
 }
