@@ -281,14 +281,17 @@ import WooshhookTesting
             load.stop()
             acknowledged.formUnion(load.ids)
             // Read straight from what survived, before the daemon starts again.
+            let journalHead = rig.daemon.journalLines().count
             for name in ["record", "reject"] {
                 let text = try? String(contentsOfFile: "\(cursors)/\(name)", encoding: .utf8)
                 guard let text else {
                     Issue.record("round \(round): cursor \(name) missing after a cut")
                     continue
                 }
-                #expect(UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil,
-                        "round \(round): cursor \(name) torn: \(text)")
+                let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+                #expect(value != nil, "round \(round): cursor \(name) torn: \(text)")
+                #expect((value ?? 0) <= journalHead,
+                        "round \(round): cursor \(name) past the journal's seq \(journalHead)")
             }
             let rejectCursor = (try? String(contentsOfFile: "\(cursors)/reject", encoding: .utf8))
                 .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
