@@ -45,6 +45,8 @@ enum TailRecovery {
         defer { close(fd) }
         try FileWriting.writeAll(fd, Array(torn), offset: 0, path: path)
         guard fsync(fd) == 0 else { throw JournalError("fsync", path: path, code: errno) }
+        // Its name too, before the segment is cut back: a power loss in between must not lose the torn bytes.
+        try SegmentDirectory.syncDirectory((segment as NSString).deletingLastPathComponent)
         return path
     }
 }

@@ -22,7 +22,9 @@ public final class DaemonProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.directory = folder
         configPath = folder.appendingPathComponent("config.json").path
-        journalDirectory = folder.appendingPathComponent("journal").path
+        // `journal.directory` of the overrides when they set one (a power-cut test puts it on a mounted disk).
+        let journal = (overrides["journal"] as? [String: Any])?["directory"] as? String ?? "journal"
+        journalDirectory = journal.hasPrefix("/") ? journal : folder.appendingPathComponent(journal).path
         logPath = folder.appendingPathComponent("daemon.log").path
         var config: [String: Any] = [
             "listen": ["host": "127.0.0.1", "port": 0],

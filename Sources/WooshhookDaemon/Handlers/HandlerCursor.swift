@@ -1,12 +1,15 @@
 import Foundation
 
 /// A handler's position in the journal: the seq of the last event it finished (handled or dead-lettered), in
-/// `<journal.directory>/cursors/<name>`. Saved by write-to-temporary + fsync + rename, so a crash leaves the old
-/// or the new value, never a torn one.
+/// `<journal.directory>/cursors/<name>`. Saved by write-to-temporary + fsync + rename + fsync of the directory, so
+/// a crash leaves the old or the new value, never a torn one, and a saved value is not lost to a power cut (the
+/// rename alone is not durable: a first cursor would be missing, and the handler would start at the journal's end).
 struct HandlerCursor {
     let path: String
+    private let directory: String
 
     init(directory: String, name: String) {
+        self.directory = directory
         path = "\(directory)/\(name)"
     }
 
@@ -29,6 +32,11 @@ struct HandlerCursor {
         close(fd)
         guard written == bytes.count, synced, rename(temporary, path) == 0 else {
             throw HandlerFailure("cannot save cursor \(path): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try DurableDirectory.sync(directory)
+        } catch {
+            throw HandlerFailure("cannot save cursor \(path): \(error)")
         }
     }
 }

@@ -21,8 +21,11 @@ final class HandlerPipeline: Sendable {
     /// Builds and starts the handlers; nothing starts if any of them cannot be built or prepared (`HandlerSet`).
     func start(_ configurations: [HandlerConfiguration]) throws(HandlerSetupError) {
         for directory in ["cursors", "deadletters"] {
-            try? FileManager.default.createDirectory(
-                atPath: "\(journalDirectory)/\(directory)", withIntermediateDirectories: true)
+            do {
+                try DurableDirectory.create("\(journalDirectory)/\(directory)")
+            } catch {
+                throw HandlerSetupError("\(error)")
+            }
         }
         let built = try HandlerSet.prepare(
             configurations, journalDirectory: journalDirectory, journalHead: journalHead, logger: logger)

@@ -17,9 +17,9 @@ public enum Daemon {
         let journalDirectory = configuration.journal.directory
         for directory in [journalDirectory, "\(journalDirectory)/quarantine", "\(journalDirectory)/cursors"] {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try DurableDirectory.create(directory)
             } catch {
-                throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
+                throw DaemonError("\(error)")
             }
         }
         let journalLock = try JournalOwnership.take(journalDirectory)
