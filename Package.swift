@@ -135,3 +135,28 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer harnesses for what faces the network, declared only when WOOSHHOOK_FUZZ=1: `scripts/fuzz` sets it and
+// builds them in their own scratch path (.build-fuzz) with -sanitize=fuzzer,address, so sanitizer flags never
+// reach the main build. They have no `main` of their own (-sanitize=fuzzer links libFuzzer's), so an ordinary
+// `swift build` could not link them; leaving them out of the manifest otherwise keeps `swift build --build-tests`
+// exactly as it was. Each is `Tests/Fuzz/<Name>/<Name>Fuzzer.swift`, its seed corpus
+// `Tests/Fuzz/corpus/<name-in-kebab-case>/`.
+if Context.environment["WOOSHHOOK_FUZZ"] == "1" {
+    let fuzzed: [(name: String, module: Target.Dependency)] = [
+        ("RequestHeadParser", "HTTPServer"),
+        ("SignatureHeader", "WooshPay"),
+        ("EventDecoder", "WooshPay"),
+    ]
+    for (name, module) in fuzzed {
+        package.targets.append(
+            .executableTarget(
+                name: "\(name)Fuzzer",
+                dependencies: [module],
+                path: "Tests/Fuzz/\(name)",
+                // No top-level code: LLVMFuzzerTestOneInput is the entry point, libFuzzer's `main` calls it.
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+            ))
+        package.products.append(.executable(name: "\(name)Fuzzer", targets: ["\(name)Fuzzer"]))
+    }
+}

@@ -1,5 +1,6 @@
 /// Parses a request head (request line and headers, up to and including the blank line) strictly, from bytes.
-/// Pure, so that it can be unit-tested and fuzzed without sockets. Anything it cannot accept is a `HeadError`
+/// Pure, so that it is unit-tested (RequestHeadParserTests) and fuzzed (Tests/Fuzz/RequestHeadParser, run by
+/// scripts/fuzz) without sockets. Anything it cannot accept is a `HeadError`
 /// carrying the status and JSON error code the server answers with.
 enum RequestHeadParser {
     /// A refused head.
@@ -145,7 +146,7 @@ enum RequestHeadParser {
         }
     }
 
-    /// Digits only; absurdly large values saturate (the handler answers 413 for anything over its limit).
+    /// Digits only; absurdly large values saturate (anything over the body limit is answered 413 unread).
     private static func parseContentLength(_ value: [UInt8]) throws(HeadError) -> Int {
         guard !value.isEmpty else { throw bad("empty Content-Length") }
         var length = 0

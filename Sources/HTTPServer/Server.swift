@@ -46,6 +46,8 @@ public final class Server: Sendable {
             do {
                 workers.append(try Worker(server: self, listeningSocket: socket))
             } catch {
+                // The workers made so far never started: free their loops too, not only the socket.
+                for worker in workers { worker.release() }
                 close(socket)
                 throw error
             }

@@ -14,7 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Request line plus headers, in bytes.
     public var maxHeaderBytes: Int
-    /// The largest body the server will read (the handler answers 413 before that from Content-Length).
+    /// The largest body the server will read: a larger Content-Length is answered 413 before any body byte is read
+    /// (by the handler's early answer, else by the connection).
     public var maxBodyBytes: Int
     /// A request's head and body must arrive within this from the moment the connection became idle.
     public var readTimeoutSeconds: Double

@@ -30,9 +30,9 @@ final class Worker: @unchecked Sendable {
     var isDraining: Bool { server.isDraining }
 
     init(server: Server, listeningSocket: Int32) throws(ServerError) {
-        // Not EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST: it would save the epoll_ctl calls of the per-request read
-        // toggling, but libevent documents it as unsafe when an fd is closed and reused (or dup'd) within one loop
-        // iteration, which short-lived connections do all the time.
+        // Not EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST: connections no longer toggle reading per request, so it would
+        // save little, and libevent documents it as unsafe when an fd is closed and reused (or dup'd) within one
+        // loop iteration, which short-lived connections do all the time.
         guard let base = event_base_new() else { throw ServerError("cannot create an event loop (event_base_new)") }
         self.base = base
         self.server = server
@@ -48,9 +48,28 @@ final class Worker: @unchecked Sendable {
         }
         self.wakeup = wakeup
         let flags = LEV_OPT_REUSEABLE | LEV_OPT_THREADSAFE | LEV_OPT_CLOSE_ON_EXEC
+        // Backlog 0: the socket is listening already (bound here or handed over by systemd), so this only fails
+        // when memory runs out. The loop was never started: free what was made, or every failed start leaks it.
         guard let listener = evconnlistener_new(base, workerAcceptCallback, context, UInt32(flags), 0, listeningSocket)
-        else { throw ServerError("cannot listen on the socket (evconnlistener_new failed)") }
+        else {
+            release()
+            throw ServerError("cannot listen on the socket (evconnlistener_new failed)")
+        }
         self.listener = listener
+    }
+
+    /// Frees the listener, the wake-up event and the event base, for a worker whose loop never ran (a server
+    /// whose start failed part-way). Connections are none yet, so nothing else refers to the base.
+    func release() {
+        if let listener {
+            evconnlistener_free(listener)
+            self.listener = nil
+        }
+        if let wakeup {
+            event_free(wakeup)
+            self.wakeup = nil
+        }
+        event_base_free(base)
     }
 
     func start() {

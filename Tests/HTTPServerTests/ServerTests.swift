@@ -234,6 +234,25 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
         }
     }
 
+    /// A port in use fails in bind(2), before any loop is made (the listener's own failure, which frees the loops
+    /// made so far, needs an allocation to fail: the socket is listening already, so evconnlistener_new does not
+    /// call listen). The first server keeps serving.
+    @Test func aPortInUseIsAClearStartError() throws {
+        try withServer { first in
+            let second = Server(
+                configuration: ServerConfiguration(listen: .tcp(host: "127.0.0.1", port: first.boundPort), workers: 2),
+                handler: EchoHandler(), logger: Logger(label: "test"))
+            #expect {
+                try second.start()
+            } throws: { error in
+                "\(error)".contains("cannot bind 127.0.0.1:\(first.boundPort)") && "\(error)".contains("listen.port")
+            }
+            let client = try TestClient(port: first.boundPort)
+            try client.send(post("/", "still here"))
+            #expect(try client.readResponse().body == "still here")
+        }
+    }
+
     @Test func inheritedSocketMustBeListening() {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -1,6 +1,8 @@
 // libFuzzer target: any bytes as an authenticated body. The receive path (the strict scanner, JSONDecoder when it
 // steps aside) must keep EnvelopeAgreement with JSONDecoder alone, the tools' typed decoding must refuse exactly
 // what JSONDecoder refuses, and nothing may crash.
+@testable import WooshPay
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
