@@ -32,8 +32,13 @@ public final class JournalFollower: @unchecked Sendable {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
-    /// Records (or damaged lines) appended since the previous poll, in order.
-    public func poll() throws(JournalError) -> [Result<JournalRecord, DamagedLine>] {
+    /// Records (or damaged lines) appended since the previous poll, in order, up to the record `limit` at most.
+    ///
+    /// A handler passes the writer's durable head as `limit`: under `fsync: always` a batch is in the segment file
+    /// before its fdatasync returns, and when that sync fails the writer cuts the batch back and gives its seqs to
+    /// the next events. A follower that read past the head would hand out events nobody acknowledged and then skip
+    /// the real owners of those seqs. So it stops at the first record past `limit` and reads it again next time.
+    public func poll(throughSeq limit: UInt64 = .max) throws(JournalError) -> [Result<JournalRecord, DamagedLine>] {
         var found: [Result<JournalRecord, DamagedLine>] = []
         let segments = try SegmentDirectory.segmentPaths(in: directory)
         if segment == nil, let first = segments.first {
@@ -47,8 +52,11 @@ public final class JournalFollower: @unchecked Sendable {
             if size > offset {
                 let bytes = try SegmentDirectory.read(current, offset: offset, count: size - offset)
                 let (lines, tornStart) = LineScanner.lines(bytes)
+                var stoppedAt: Int?
                 for line in lines {
                     switch JournalRecord.decode(line: Array(bytes[line.range])) {
+                    case .success(let record) where record.seq > limit:
+                        stoppedAt = line.range.lowerBound
                     case .success(let record) where record.seq > skipThrough: found.append(.success(record))
                     case .success: break
                     case .failure(let error):
@@ -56,9 +64,10 @@ public final class JournalFollower: @unchecked Sendable {
                             segment: current, lineNumber: 0, offset: offset + line.range.lowerBound,
                             reason: error.description)))
                     }
+                    if stoppedAt != nil { break }
                 }
-                offset += tornStart ?? bytes.count
-                complete = tornStart == nil
+                offset += stoppedAt ?? tornStart ?? bytes.count
+                complete = stoppedAt == nil && tornStart == nil
             }
             guard complete, let index = segments.firstIndex(of: current), index + 1 < segments.count else { break }
             segment = segments[index + 1]

@@ -152,7 +152,8 @@ final class HandlerRunner: @unchecked Sendable {
         while !isStopping {
             do {
                 var pending: [JournalRecord] = []
-                for result in try follower.poll() {
+                // Only what the journal has made durable: see `JournalFollower.poll(throughSeq:)`.
+                for result in try follower.poll(throughSeq: journalHead()) {
                     switch result {
                     case .success(let record) where record.seq > position: pending.append(record)
                     case .success: break
