@@ -67,6 +67,7 @@ final class HandlerRunner: @unchecked Sendable {
             throw HandlerSetupError("handler \"\(configuration.name)\": \(error)")
         }
         logger.info("handler started", metadata: ["kind": "\(configuration.kind.name)", "cursor": "\(position)"])
+        HandlerStatusBoard.shared.started(configuration.name, kind: configuration.kind.name)
         let thread = Thread { [self] in
             run(follower)
             finished.signal()
@@ -97,6 +98,7 @@ final class HandlerRunner: @unchecked Sendable {
             logger.warning("handler still busy at shutdown; its current event is handled again after the restart")
         }
         handler.shutDown()
+        HandlerStatusBoard.shared.stopped(configuration.name)
     }
 
     private var isStopping: Bool { condition.withLock { stopping } }
@@ -143,6 +145,7 @@ final class HandlerRunner: @unchecked Sendable {
         for attempt in 1...configuration.maxAttempts {
             do {
                 try handler.handle(record)
+                HandlerStatusBoard.shared.succeeded(configuration.name)
                 handled.increment()
                 advance(to: record.seq)
                 return
@@ -150,6 +153,8 @@ final class HandlerRunner: @unchecked Sendable {
                 // Interrupted by the shutdown (exec commands are killed): not the event's fault, not a dead letter.
                 if isStopping { return }
                 lastError = error.description
+                HandlerStatusBoard.shared.failed(
+                    configuration.name, error: lastError, atMilliseconds: Timestamp.nowMilliseconds())
                 logger.warning(
                     "handler attempt failed",
                     metadata: ["event_id": "\(record.eventID)", "attempt": "\(attempt)", "error": "\(error)"])

@@ -22,6 +22,9 @@ public enum Daemon {
                 throw DaemonError("cannot create \(directory): \(error.localizedDescription); check its owner and mode")
             }
         }
+        let rejectionLog = RejectionLog(
+            directory: "\(journalDirectory)/rejections", maxBytes: configuration.rejections.maxBytes, logger: logger)
+        try rejectionLog.start()
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
         let policy: FsyncPolicy
@@ -61,7 +64,7 @@ public enum Daemon {
         }
         let pipeline = ReceivePipeline(
             configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger,
-            onJournaled: { handlers.notify() })
+            rejectionLog: rejectionLog, onJournaled: { handlers.notify() })
         let listen = try listenSetting(configuration, environment: environment)
         let server = Server(
             configuration: ServerConfiguration(
@@ -84,6 +87,13 @@ public enum Daemon {
                 "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.rawValue)",
                 "last_seq": "\(journal.lastSeq)",
             ])
+        let statusListener = StatusListener.start(
+            configuration,
+            sources: StatusSources(
+                journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.rawValue, journal: journal,
+                metrics: metrics, rejections: rejectionLog,
+                health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" }),
+            logger: logger)
         let notifier = SystemdNotifier(environment: environment)
         notifier.notify("READY=1\nSTATUS=receiving on port \(server.boundPort), journal at seq \(journal.lastSeq)")
         let lifecycle = SignalLoop(logger: logger)
@@ -97,6 +107,8 @@ public enum Daemon {
         logger.info("stopping: draining requests", metadata: ["grace_seconds": "\(configuration.shutdownTimeoutSeconds)"])
         pipeline.beginShutdown()
         server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
+        statusListener?.stop()
+        rejectionLog.close()
         journal.close()
         quarantine.close()
         handlers.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds)
