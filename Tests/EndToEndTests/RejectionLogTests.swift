@@ -50,6 +50,7 @@ struct RejectionLogTests {
             try expect(request, "signature_mismatch", 401)
             request = SignedRequest(body: body)
             request.timestamp = String(Int(Date().timeIntervalSince1970) - 4000)
+            let staleT = request.timestamp
             try expect(request, "timestamp_out_of_tolerance", 401)
             request = SignedRequest(body: #"{"not":"an event","note":"\#(marker)"}"#)
             try expect(request, "invalid_payload", 400)
@@ -82,7 +83,7 @@ struct RejectionLogTests {
             let stale = try #require(byCode["timestamp_out_of_tolerance"])
             #expect(stale["event_id"] as? String == "evt_rej")
             #expect(stale["type"] as? String == "payment_intent.succeeded")
-            #expect(stale["signature_t"] as? String == request.timestamp)
+            #expect(stale["signature_t"] as? String == staleT)
             let invalid = try #require(byCode["invalid_payload"])
             #expect(invalid["signature_t"] as? String == request.timestamp)
             #expect(invalid.keys.contains("event_id") && invalid["event_id"] is NSNull)
@@ -139,7 +140,7 @@ struct RejectionLogTests {
 
     @Test func aFloodOfBadRequestsLeavesTheLogWithinItsBound() throws {
         let maxBytes = 32_768
-        try withDaemon(["rejections": ["max_bytes": maxBytes], "log_level": "error"]) { daemon in
+        try withDaemon(["rejections": ["max_bytes": maxBytes], "log_level": "info"]) { daemon in
             let perConnection = 12_500
             let connections = 4
             try FloodClient.flood(port: daemon.port, connections: connections, requests: perConnection)

@@ -131,13 +131,13 @@ enum StatusPage {
             <line x1="0" y1="74.5" x2="360" y2="74.5" stroke="#cfd4dd"/>
             """
         for (index, count) in perMinute.enumerated() where count > 0 {
-            let height = max(1, Int((Double(count) / Double(largest) * 66).rounded()))
+            let height = max(1, Int((Double(count) / Double(largest) * 58).rounded()))
             svg += "<rect x=\"\(index * 6)\" y=\"\(74 - height)\" width=\"5\" height=\"\(height)\" fill=\"#3557d4\">"
                 + "<title>\(e(count))</title></rect>"
         }
         svg += """
             <text x="0" y="90" class="axis">60 min ago</text><text x="360" y="90" class="axis" text-anchor="end">now</text>\
-            <text x="360" y="10" class="axis" text-anchor="end">max \(e(perMinute.max() ?? 0))/min</text></svg>
+            <text x="0" y="10" class="axis">per minute, at most \(e(perMinute.max() ?? 0))</text></svg>
             """
         return svg
     }
