@@ -140,7 +140,7 @@ struct RejectionLogTests {
 
     @Test func aFloodOfBadRequestsLeavesTheLogWithinItsBound() throws {
         let maxBytes = 32_768
-        try withDaemon(["rejections": ["max_bytes": maxBytes], "log_level": "info"]) { daemon in
+        try StatusPageTests.withStatusDaemon(["rejections": ["max_bytes": maxBytes]]) { daemon, statusPort in
             let perConnection = 12_500
             let connections = 4
             try FloodClient.flood(port: daemon.port, connections: connections, requests: perConnection)
@@ -157,6 +157,11 @@ struct RejectionLogTests {
             }
             #expect(total <= maxBytes, "\(names) hold \(total) bytes")
             #expect(total > maxBytes / 4, "the log is in use: \(total) bytes")
+            // The counts by code are exact although the log is sampled.
+            let status = try #require(try StatusPageTests.get("/status.json", port: statusPort).json)
+            let byCode = (status["rejections"] as? [String: Any])?["by_code"] as? [String: Int] ?? [:]
+            #expect(byCode["not_found"] == connections * perConnection / 2)
+            #expect(byCode["signature_missing"] == connections * perConnection / 2)
             let records = try Self.rejections(daemon, atLeast: 10, ["-n", "100000"])
             let summaries = records.filter { $0["dropped"] != nil }
             #expect(!summaries.isEmpty, "a flood leaves a record of what was dropped")
