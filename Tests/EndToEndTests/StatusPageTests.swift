@@ -196,8 +196,8 @@ enum Chromium {
         guard let executable else { throw TestFailure("chromium is not installed; ./scripts/install-deps installs it") }
         let result = try SpawnedProcess.run(
             executable,
-            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(folder)/chromium",
-             "--virtual-time-budget=2000"] + arguments,
+            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(folder)/chromium"]
+                + arguments,
             environment: ["HOME": folder], timeout: 60)
         return (result.status, result.stdout + result.stderr)
     }

@@ -46,14 +46,14 @@ enum StatusPage {
             return html + "<p class=\"empty\">No event journaled yet.</p></section>"
         }
         html += """
-            <table><thead><tr><th>received</th><th>type</th><th>event</th><th>object</th>\
+            <table><thead><tr><th>received (UTC)</th><th>type</th><th>event</th><th>object</th>\
             <th class="num">amount</th><th>status</th></tr></thead><tbody>
             """
         for event in snapshot.events {
             let status = event.status ?? "–"
             let statusClass = status == "succeeded" ? "ok" : (status == "–" ? "plain" : "warn")
             html += """
-                <tr><td class="mono">\(e(event.receivedAt))</td><td>\(e(event.type))</td>\
+                <tr><td class="mono">\(time(event.receivedAt))</td><td>\(e(event.type))</td>\
                 <td class="mono">\(e(event.eventID))</td><td class="mono">\(e(event.objectID ?? "–"))</td>\
                 <td class="num">\(e(event.amountText ?? "–"))</td>\
                 <td><span class="badge \(statusClass)">\(e(status))</span></td></tr>
@@ -79,20 +79,22 @@ enum StatusPage {
             return html + "<p class=\"empty\">No rejection recorded.</p></section>"
         }
         html += """
-            <table><thead><tr><th>time</th><th>status</th><th>code</th><th>client</th><th>request</th>\
+            <table><thead><tr><th>time (UTC)</th><th>status</th><th>code</th><th>client</th><th>request</th>\
             <th class="num">length</th><th>event</th></tr></thead><tbody>
             """
         for record in snapshot.recentRejections {
             let event = [record.eventID, record.type, record.signatureT.map { "t=\($0)" }].compactMap { $0 }
                 .joined(separator: " · ")
-            let dropped = record.dropped.map { " <span class=\"badge warn\">+\(e($0)) like it</span>" } ?? ""
+            let dropped = record.dropped.map {
+                " <span class=\"badge warn\" title=\"not logged one by one; this is the last of them\">+\(e($0)) more</span>"
+            } ?? ""
             html += """
-                <tr><td class="mono">\(e(record.time))</td><td>\(e(record.status))</td>\
+                <tr><td class="mono">\(time(record.time))</td><td>\(e(record.status))</td>\
                 <td><span class="badge \(record.status >= 500 ? "bad" : "code")">\(e(record.code))</span>\(dropped)</td>\
                 <td class="mono">\(e(record.remoteAddr ?? "–"))</td>\
                 <td class="mono">\(e(record.method ?? "–")) \(e(record.path ?? ""))</td>\
                 <td class="num">\(e(record.contentLength.map { "\($0)" } ?? "–"))</td>\
-                <td class="mono">\(e(event.isEmpty ? "–" : event))</td></tr>
+                <td class="mono wrap">\(e(event.isEmpty ? "–" : event))</td></tr>
                 """
         }
         return html + "</tbody></table></section>"
@@ -106,17 +108,17 @@ enum StatusPage {
         let row = 24
         let height = counts.count * row + 4
         var svg = """
-            <svg class="chart" role="img" aria-label="rejections by code, last hour" width="560" height="\(height)" \
-            viewBox="0 0 560 \(height)" xmlns="http://www.w3.org/2000/svg">
+            <svg class="chart" role="img" aria-label="rejections by code, last hour" width="570" height="\(height)" \
+            viewBox="0 0 570 \(height)" xmlns="http://www.w3.org/2000/svg">
             """
         for (index, item) in counts.enumerated() {
             let y = index * row + 2
-            let width = max(2, Int((Double(item.count) / Double(largest) * 270).rounded()))
+            let width = max(2, Int((Double(item.count) / Double(largest) * 250).rounded()))
             let colour = item.code.httpStatus >= 500 ? "#c62828" : (item.code.httpStatus == 401 ? "#d98e04" : "#5b6b8c")
             svg += """
                 <text x="0" y="\(y + 16)" class="label">\(e(item.code.rawValue)) (\(e(item.code.httpStatus)))</text>\
-                <rect x="220" y="\(y + 3)" width="\(width)" height="17" rx="3" fill="\(colour)"/>\
-                <text x="\(226 + width)" y="\(y + 16)" class="count">\(e(item.count))</text>
+                <rect x="250" y="\(y + 3)" width="\(width)" height="17" rx="3" fill="\(colour)"/>\
+                <text x="\(256 + width)" y="\(y + 16)" class="count">\(e(item.count))</text>
                 """
         }
         return svg + "</svg>"
@@ -170,6 +172,14 @@ enum StatusPage {
         return html + "</tbody></table></section>"
     }
 
+    /// The time of day of an RFC 3339 time, the whole of it on hover: the rows are recent, and the full form
+    /// would crowd out the ids.
+    private static func time(_ text: String) -> String {
+        guard text.count == 24 else { return e(text) }
+        let shown = text.dropFirst(11).dropLast()
+        return "<span title=\"\(e(text))\">\(e(String(shown)))</span>"
+    }
+
     private static func byteText(_ bytes: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
@@ -199,7 +209,8 @@ enum StatusPage {
         section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 20px;margin-top:18px}
         h2{font-size:15px;margin:0 0 12px}h3{font-size:13px;margin:16px 0 6px;color:var(--muted)}
         table{border-collapse:collapse;width:100%}
-        th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+        th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top;white-space:nowrap}
+        td.wrap,td.error{white-space:normal}
         tr:last-child td{border-bottom:none}
         th{font-weight:600;color:var(--muted);font-size:11.5px;text-transform:uppercase;letter-spacing:.04em}
         .num{text-align:right;font-variant-numeric:tabular-nums}

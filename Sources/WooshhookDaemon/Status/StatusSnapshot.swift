@@ -42,8 +42,8 @@ struct StatusSnapshot {
         let fsyncMeanSeconds: Double?
     }
 
-    static let eventCount = 10
-    static let rejectionCount = 10
+    static let eventCount = 8
+    static let rejectionCount = 8
 
     let generatedAt: String
     let health: String
