@@ -165,6 +165,70 @@ struct StatusPageTests {
         }
     }
 
+    /// examples/nginx-wooshhook-status.conf, as shipped but for paths and ports, in a private nginx.
+    @Test func nginxExampleAsksForAPasswordThenShowsThePage() throws {
+        try Self.withStatusDaemon { _, statusPort in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-status-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let prefix = folder.path
+            let hashed = try WooshhookTestShell.run("openssl", ["passwd", "-apr1", "correct horse"])
+            try #require(hashed.status == 0)
+            try "oncall:\(hashed.output.trimmingCharacters(in: .whitespacesAndNewlines))\n"
+                .write(toFile: "\(prefix)/htpasswd", atomically: true, encoding: .utf8)
+            let example = try String(
+                contentsOf: WooshhookTestShell.repositoryRoot.appendingPathComponent("examples/nginx-wooshhook-status.conf"),
+                encoding: .utf8)
+            let snippet = example
+                .replacingOccurrences(of: "/etc/nginx/wooshhook-status.htpasswd", with: "\(prefix)/htpasswd")
+                .replacingOccurrences(of: "http://127.0.0.1:8086/", with: "http://127.0.0.1:\(statusPort)/")
+            try #require(snippet.contains("\(prefix)/htpasswd") && snippet.contains("127.0.0.1:\(statusPort)"))
+            let port = try WooshhookTestShell.freePort()
+            let main = """
+                worker_processes 1;
+                daemon off;
+                pid \(prefix)/nginx.pid;
+                error_log \(prefix)/logs/error.log info;
+                events { worker_connections 64; }
+                http {
+                  access_log \(prefix)/logs/access.log;
+                  client_body_temp_path \(prefix)/body;
+                  proxy_temp_path \(prefix)/proxy;
+                  fastcgi_temp_path \(prefix)/fastcgi;
+                  uwsgi_temp_path \(prefix)/uwsgi;
+                  scgi_temp_path \(prefix)/scgi;
+                  server {
+                    listen 127.0.0.1:\(port);
+                    \(snippet)
+                  }
+                }
+                """
+            try main.write(toFile: "\(prefix)/nginx.conf", atomically: true, encoding: .utf8)
+            let checked = try WooshhookTestShell.run("nginx", ["-t", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
+            try #require(checked.status == 0, "nginx -t: \(checked.output)")
+            let nginx = try BackgroundCommand("/usr/bin/env", ["nginx", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
+            defer { nginx.stop() }
+            #expect(eventually { (try? RawHTTPConnection(port: port)) != nil })
+            func get(_ path: String, method: String = "GET", password: String?) throws -> HTTPTestResponse {
+                let connection = try RawHTTPConnection(port: port)
+                var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                if let password {
+                    head += "Authorization: Basic \(Data("oncall:\(password)".utf8).base64EncodedString())\r\n"
+                }
+                try connection.send(head + "\r\n")
+                return try connection.readResponse()
+            }
+            #expect(try get("/wooshhook/", password: nil).status == 401)
+            #expect(try get("/wooshhook/", password: "wrong").status == 401)
+            let page = try get("/wooshhook/", password: "correct horse")
+            #expect(page.status == 200)
+            #expect(page.bodyText.contains("<h2>Last events</h2>"))
+            let json = try get("/wooshhook/status.json", password: "correct horse")
+            #expect(json.status == 200 && json.json?["health"] as? String == "ok")
+            #expect(try get("/wooshhook/", method: "POST", password: "correct horse").status == 403)
+        }
+    }
+
     @Test func statusPortMayNotBeTheWebhookPortAndKeysAreChecked() throws {
         let daemon = try DaemonProcess(overrides: [
             "listen": ["host": "127.0.0.1", "port": 18085],
