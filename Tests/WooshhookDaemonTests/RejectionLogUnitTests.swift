@@ -103,6 +103,12 @@ import WooshPay
         #expect(total() <= maxBytes / 2)
     }
 
+    @Test func everyCodeHasItsOwnIndex() {
+        let indices = RejectionCode.allCases.map(RejectionCodeIndex.of)
+        #expect(Set(indices).count == RejectionCodeIndex.count)
+        #expect(indices.allSatisfy { (0..<RejectionCodeIndex.count).contains($0) })
+    }
+
     @Test func htmlEscapingLeavesNoMarkup() {
         #expect(HTMLEscaping.escape(#"<script>alert("x")</script> & 'y'"#)
             == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")

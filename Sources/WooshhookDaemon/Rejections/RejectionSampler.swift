@@ -9,7 +9,7 @@ struct RejectionSampler {
     private var tokens: Double
     private var lastRefill: Int64
     private var lastSummary: Int64
-    /// Per code (by `RejectionCode.allCases` index): how many were not written and the last of them.
+    /// Per code (by `RejectionCodeIndex`): how many were not written and the last of them.
     private var dropped: [Int]
     private var samples: [RejectionEntry?]
 

@@ -29,8 +29,8 @@ struct RejectionTally {
         var totals: [RejectionCode: Int] = [:]
         for code in RejectionCode.allCases { totals[code] = 0 }
         for slot in 0..<Self.minutes where slotMinute[slot] > now - Int64(Self.minutes) && slotMinute[slot] <= now {
-            for (index, code) in RejectionCode.allCases.enumerated() {
-                totals[code, default: 0] += counts[slot * RejectionCodeIndex.count + index]
+            for code in RejectionCode.allCases {
+                totals[code, default: 0] += counts[slot * RejectionCodeIndex.count + RejectionCodeIndex.of(code)]
             }
         }
         return totals
