@@ -114,6 +114,7 @@ let package = Package(
             name: "WooshhookDaemonTests",
             dependencies: [
                 "WooshhookDaemon",
+                "WooshPay",
                 "Journal",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -55,6 +55,33 @@ public final class RawHTTPConnection {
         }
     }
 
+    /// Reads until `count` responses have begun and returns how many of them had each status, without parsing them
+    /// one by one (for floods of pipelined requests whose answers only need counting).
+    @discardableResult
+    public func expectResponses(_ count: Int) throws -> [Int: Int] {
+        let marker = Array("HTTP/1.1 ".utf8)
+        var statuses: [Int: Int] = [:]
+        var seen = 0
+        var scanned = 0
+        while seen < count {
+            // A status line is whole once its three digits are in.
+            while scanned + marker.count + 3 <= buffer.count && seen < count {
+                if buffer[scanned] == marker[0] && buffer[scanned..<(scanned + marker.count)].elementsEqual(marker) {
+                    let digits = buffer[(scanned + marker.count)..<(scanned + marker.count + 3)]
+                    statuses[Int(String(decoding: digits, as: UTF8.self)) ?? 0, default: 0] += 1
+                    seen += 1
+                    scanned += marker.count
+                } else {
+                    scanned += 1
+                }
+            }
+            if seen == count { break }
+            guard try fill() else { throw TestFailure("connection closed after \(seen) of \(count) responses") }
+        }
+        buffer.removeAll()
+        return statuses
+    }
+
     /// Whether the server closed the connection (EOF) within the receive timeout.
     public func isClosedByPeer() -> Bool {
         (try? fill()) == false

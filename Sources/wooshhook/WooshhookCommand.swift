@@ -9,7 +9,8 @@ struct WooshhookCommand: ParsableCommand {
         abstract: "Receives WooshPay webhooks, journals every event durably before answering, and replays them.",
         version: WooshhookVersion.current,
         subcommands: [
-            Serve.self, CheckConfig.self, Tail.self, Show.self, Replay.self, JournalCommand.self, Sign.self, Send.self,
+            Serve.self, CheckConfig.self, Tail.self, Rejections.self, Show.self, Replay.self, JournalCommand.self,
+            Sign.self, Send.self,
         ]
     )
 }

@@ -24,6 +24,10 @@ public struct Configuration: Sendable, Equatable {
     public var shutdownTimeoutSeconds = 10.0
     public var logLevel = LogLevelSetting.info
     public var logFormat = LogFormat.text
+    /// `rejections.*` keys: the rejection log.
+    public var rejections = RejectionSettings()
+    /// `status.*` keys: the status page's listener; nil (no `status` key) means none.
+    public var status: StatusSettings?
     /// The file this came from, when it came from a file.
     public var sourcePath: String?
 
@@ -34,6 +38,18 @@ public struct Configuration: Sendable, Equatable {
         public var fsyncIntervalMilliseconds = 50
         public var segmentBytes = 67_108_864
         public var retentionDays = 0
+    }
+
+    /// `rejections.*` keys.
+    public struct RejectionSettings: Sendable, Equatable {
+        /// The rejection log's size on disk at most, both files together.
+        public var maxBytes = 16_777_216
+    }
+
+    /// `status.listen.*` keys.
+    public struct StatusSettings: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8086
     }
 
     /// `journal.fsync`: the durability policy (SPEC §3).

@@ -110,6 +110,7 @@ public enum ConfigurationLoader {
         if let value = try reader.choice("log_format", as: Configuration.LogFormat.self) {
             configuration.logFormat = value
         }
+        try readStatusAndRejections(&reader, into: &configuration)
     }
 
     private static func readJournal(

@@ -29,6 +29,8 @@ public enum ConfigurationSummary {
         add("shutdown_timeout_seconds", "\(configuration.shutdownTimeoutSeconds)")
         add("log_level", configuration.logLevel.rawValue)
         add("log_format", configuration.logFormat.rawValue)
+        add("rejections.max_bytes", "\(configuration.rejections.maxBytes)")
+        add("status.listen", configuration.status.map { "\($0.host):\($0.port)" } ?? "off")
         return lines
     }
 }

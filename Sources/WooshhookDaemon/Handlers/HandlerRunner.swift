@@ -88,6 +88,7 @@ final class HandlerRunner: @unchecked Sendable {
     func launch(after predecessor: HandlerRunner? = nil) {
         guard let follower else { return }
         logger.info("handler started", metadata: ["kind": "\(configuration.kind.name)", "cursor": "\(position)"])
+        HandlerStatusBoard.shared.started(configuration.name, kind: configuration.kind.name)
         let thread = Thread { [self] in
             if let predecessor {
                 position = max(position, predecessor.waitUntilDone())
@@ -95,6 +96,7 @@ final class HandlerRunner: @unchecked Sendable {
             }
             run(follower)
             handler.shutDown()
+            HandlerStatusBoard.shared.stopped(configuration.name)
             condition.withLock {
                 done = true
                 condition.broadcast()
@@ -191,6 +193,7 @@ final class HandlerRunner: @unchecked Sendable {
         for attempt in 1...configuration.maxAttempts {
             do {
                 try handler.handle(record)
+                HandlerStatusBoard.shared.succeeded(configuration.name)
                 handled.increment()
                 advance(to: record.seq)
                 return
@@ -198,6 +201,8 @@ final class HandlerRunner: @unchecked Sendable {
                 // Interrupted by the shutdown (exec commands are killed): not the event's fault, not a dead letter.
                 if isStopping { return }
                 lastError = error.description
+                HandlerStatusBoard.shared.failed(
+                    configuration.name, error: lastError, atMilliseconds: Timestamp.nowMilliseconds())
                 logger.warning(
                     "handler attempt failed",
                     metadata: ["event_id": "\(record.eventID)", "attempt": "\(attempt)", "error": "\(error)"])

@@ -24,6 +24,9 @@ public enum Daemon {
         }
         let journalLock = try JournalOwnership.take(journalDirectory)
         defer { journalLock.release() }
+        let rejectionLog = RejectionLog(
+            directory: "\(journalDirectory)/rejections", maxBytes: configuration.rejections.maxBytes, logger: logger)
+        try rejectionLog.start()
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
         let policy: FsyncPolicy
@@ -63,7 +66,7 @@ public enum Daemon {
         }
         let pipeline = ReceivePipeline(
             configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger,
-            onJournaled: { handlers.notify() })
+            rejectionLog: rejectionLog, onJournaled: { handlers.notify() })
         let listen = try listenSetting(configuration, environment: environment)
         let server = Server(
             configuration: ServerConfiguration(
@@ -86,6 +89,13 @@ public enum Daemon {
                 "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.rawValue)",
                 "last_seq": "\(journal.lastSeq)",
             ])
+        let statusListener = StatusListener.start(
+            configuration,
+            sources: StatusSources(
+                journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.rawValue, journal: journal,
+                metrics: metrics, rejections: rejectionLog,
+                health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" }),
+            logger: logger)
         let notifier = SystemdNotifier(environment: environment)
         notifier.notify("READY=1\nSTATUS=receiving on port \(server.boundPort), journal at seq \(journal.lastSeq)")
         let lifecycle = SignalLoop(logger: logger)
@@ -99,6 +109,8 @@ public enum Daemon {
         logger.info("stopping: draining requests", metadata: ["grace_seconds": "\(configuration.shutdownTimeoutSeconds)"])
         pipeline.beginShutdown()
         server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
+        statusListener?.stop()
+        rejectionLog.close()
         journal.close()
         quarantine.close()
         handlers.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds)

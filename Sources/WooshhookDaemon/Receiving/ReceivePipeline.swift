@@ -19,11 +19,12 @@ final class ReceivePipeline: HTTPHandler {
     private let logger: Logger
     private let onJournaled: @Sendable () -> Void
     private let shuttingDown = Atomic<Bool>(false)
+    private let rejectionLog: RejectionLog?
 
     /// `onJournaled` runs after each durable append (on the journal writer's thread): it wakes the handlers.
     init(
         configuration: Configuration, journal: JournalWriter, quarantine: JournalWriter, metrics: DaemonMetrics,
-        logger: Logger, onJournaled: @escaping @Sendable () -> Void = {}
+        logger: Logger, rejectionLog: RejectionLog? = nil, onJournaled: @escaping @Sendable () -> Void = {}
     ) {
         path = configuration.path
         maxBodyBytes = configuration.maxBodyBytes
@@ -34,10 +35,13 @@ final class ReceivePipeline: HTTPHandler {
         self.metrics = metrics
         self.logger = logger
         self.onJournaled = onJournaled
+        self.rejectionLog = rejectionLog
     }
 
     /// From now on every webhook request is answered 503 `shutting_down`.
     func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
+
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
 
     /// Takes new secrets and tolerance (SIGHUP); requests in flight finish with the verifier they started with.
     func reload(secrets: [String], toleranceSeconds: Int) {
@@ -82,20 +86,21 @@ final class ReceivePipeline: HTTPHandler {
         do {
             signature = try currentVerifier.authenticate(body: request.body, signatureHeader: signatureHeader)
         } catch {
-            return finish(responder, reject(error, client: client), started: started)
+            return finish(responder, reject(error, client: client, head: head), started: started)
         }
         let received = Timestamp.nowMilliseconds()
         do {
             try currentVerifier.checkFreshness(signature, nowSeconds: received / 1000)
         } catch {
             return quarantineStale(request.body, signature: signature, rejection: error, client: client,
-                                   receivedAt: received, responder: responder, started: started)
+                                   receivedAt: received, responder: responder, started: started, head: head)
         }
         let event: EventEnvelope
         do {
             event = try EventEnvelope.decode(request.body)
         } catch {
-            return finish(responder, reject(error, client: client), started: started)
+            let authentic = RejectionEntry.Authentic(signatureT: signature.timestamp)
+            return finish(responder, reject(error, client: client, head: head, authentic: authentic), started: started)
         }
         let record = PendingRecord(
             receivedAtMilliseconds: received, eventID: event.id, type: event.type, livemode: event.livemode,
@@ -114,7 +119,8 @@ final class ReceivePipeline: HTTPHandler {
             case .failed(let error):
                 var reply = reject(
                     Rejection(.journalUnavailable, "the journal cannot be written; retry later"), client: client,
-                    eventID: event.id, detail: "\(error)")
+                    eventID: event.id, detail: "\(error)", head: head,
+                    authentic: .init(signatureT: signature.timestamp, eventID: event.id, type: event.type))
                 reply.response.headers.append(("Retry-After", "5"))
                 finish(responder, reply, started: started)
             }
@@ -128,11 +134,12 @@ final class ReceivePipeline: HTTPHandler {
     /// Authentic but stale: kept in the quarantine for `replay --quarantine`, answered 401 once that write is done.
     private func quarantineStale(
         _ body: [UInt8], signature: SignatureHeader, rejection: Rejection, client: String, receivedAt: Int64,
-        responder: HTTPResponder, started: Int64
+        responder: HTTPResponder, started: Int64, head: HTTPRequestHead
     ) {
         guard let event = try? EventEnvelope.decode(body) else {
-            return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event"),
-                          started: started)
+            let authentic = RejectionEntry.Authentic(signatureT: signature.timestamp)
+            return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event",
+                                            head: head, authentic: authentic), started: started)
         }
         let record = PendingRecord(
             receivedAtMilliseconds: receivedAt, eventID: event.id, type: event.type, livemode: event.livemode,
@@ -147,7 +154,9 @@ final class ReceivePipeline: HTTPHandler {
             case .duplicate: detail = "already in quarantine"
             case .failed(let error): detail = "quarantine write failed: \(error)"
             }
-            finish(responder, reject(rejection, client: client, eventID: event.id, detail: detail), started: started)
+            let authentic = RejectionEntry.Authentic(signatureT: signature.timestamp, eventID: event.id, type: event.type)
+            finish(responder, reject(rejection, client: client, eventID: event.id, detail: detail, head: head,
+                                     authentic: authentic), started: started)
         }
     }
 
@@ -167,7 +176,7 @@ final class ReceivePipeline: HTTPHandler {
         let client = trustedProxies.clientAddress(
             peer: head.peerAddress, forwardedFor: head.headers.string("x-forwarded-for"),
             realIP: head.headers.string("x-real-ip"))
-        let reply = reject(Rejection(code, message), client: client, path: head.path, method: head.method)
+        let reply = reject(Rejection(code, message), client: client, path: head.path, method: head.method, head: head)
         metrics.countRequest(outcome: code.rawValue, latencyNanoseconds: 0)
         return reply.response
     }
@@ -175,8 +184,14 @@ final class ReceivePipeline: HTTPHandler {
     /// The one place a rejection becomes a log line and a JSON reply.
     private func reject(
         _ rejection: Rejection, client: String, eventID: String? = nil, detail: String? = nil, path: String? = nil,
-        method: String? = nil
+        method: String? = nil, head: HTTPRequestHead? = nil, authentic: RejectionEntry.Authentic? = nil
     ) -> Reply {
+        if let rejectionLog, let head {
+            rejectionLog.record(
+                RejectionEntry(
+                    timeMilliseconds: Timestamp.nowMilliseconds(), code: rejection.code, remoteAddr: client,
+                    method: head.method, path: head.path, contentLength: head.contentLength, authentic: authentic))
+        }
         var metadata: Logger.Metadata = [
             "code": "\(rejection.code.rawValue)", "status": "\(rejection.code.httpStatus)", "remote": "\(client)",
         ]
@@ -211,6 +226,15 @@ final class ReceivePipeline: HTTPHandler {
                 status: 405, headers: Self.jsonHeaders,
                 body: Array("{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use GET\"}}".utf8))
             response.headers.append(("Allow", "GET, HEAD"))
+            if let rejectionLog {
+                let client = trustedProxies.clientAddress(
+                    peer: head.peerAddress, forwardedFor: head.headers.string("x-forwarded-for"),
+                    realIP: head.headers.string("x-real-ip"))
+                rejectionLog.record(
+                    RejectionEntry(
+                        timeMilliseconds: Timestamp.nowMilliseconds(), code: .methodNotAllowed, remoteAddr: client,
+                        method: head.method, path: head.path, contentLength: head.contentLength))
+            }
             return response
         }
         var response = page()
