@@ -1,4 +1,4 @@
-/// When appended bytes are forced to stable storage (SPEC §3 `journal.fsync`).
+/// When appended bytes are forced to stable storage (`journal.fsync`).
 public enum FsyncPolicy: Sendable, Equatable {
     /// Every batch is `fdatasync`ed before its records are acknowledged (group commit).
     case always

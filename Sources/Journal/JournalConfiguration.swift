@@ -11,7 +11,7 @@ public struct JournalConfiguration: Sendable {
     /// Event ids journaled within this many hours are duplicates; 0 turns de-duplication off.
     public var dedupeWindowHours: Int
 
-    /// A configuration with SPEC §6's defaults for everything but the directory.
+    /// A configuration with the README's defaults ("Configuration") for everything but the directory.
     public init(
         directory: String, fsync: FsyncPolicy = .always, segmentBytes: Int = 67_108_864, retentionDays: Int = 0,
         dedupeWindowHours: Int = 96

@@ -3,7 +3,7 @@ public import Logging
 import Metrics
 import Synchronization
 
-/// The group-commit writer of one journal directory (SPEC §3), after Redis's AOF: callers enqueue without blocking;
+/// The group-commit writer of one journal directory, after Redis's AOF: callers enqueue without blocking;
 /// one writer thread takes everything queued as a batch, gives it consecutive seqs, writes it with one `pwrite` and,
 /// for `fsync: always`, makes it durable with one `fdatasync` before completing every append of the batch. Appends
 /// arriving meanwhile form the next batch, so throughput grows with concurrency instead of being one per fsync.

@@ -1,6 +1,6 @@
 import Hashing
 
-/// A record waiting for its seq: the fields of SPEC §3 and the raw body. Building the line (hashing and escaping
+/// A record waiting for its seq: its fields and the raw body. Building the line (hashing and escaping
 /// the body) happens where it does not hold up the bottleneck: with `fsync: always` the writer's write-and-sync
 /// cycle is the bottleneck, so the appending thread builds it (`prepare`); otherwise the event loop is, and the
 /// writer builds it straight into the batch it writes, with no line of its own allocated on one thread and freed
@@ -55,7 +55,7 @@ public struct PendingRecord: Sendable {
         body = []
     }
 
-    /// Appends the complete line for `seq`, in SPEC §3's field order, ending in `\n`.
+    /// Appends the complete line for `seq`, ending in `\n`, fields in the order docs/ARCHITECTURE.md gives.
     func appendLine(seq: UInt64, to line: inout [UInt8]) {
         line.append(contentsOf: "{\"seq\":".utf8)
         JSONEscaping.appendInteger(seq, to: &line)

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 
-/// Start-up repair of the last segment (SPEC §3): a record torn by a crash, power loss or full disk (no final
-/// newline, not JSON, zero bytes, a sha256 mismatch) is cut off and its bytes kept in `<segment>.torn` for an
-/// operator to inspect. Never refuses to start: the worst case moves a whole damaged tail aside.
+/// Start-up repair of the last segment (docs/ARCHITECTURE.md, "Torn tail at start"): a record torn by a crash, power
+/// loss or full disk (no final newline, not JSON, zero bytes, a sha256 mismatch) is cut off and its bytes kept in
+/// `<segment>.torn` for an operator to inspect. Never refuses to start: the worst case moves a whole damaged tail
+/// aside.
 enum TailRecovery {
     /// Repairs `segment` and returns the seq of its last valid record (nil when it holds none).
     static func repair(_ segment: String, logger: Logger) throws(JournalError) -> UInt64? {

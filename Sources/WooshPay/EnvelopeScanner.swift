@@ -1,8 +1,8 @@
 /// A single strict pass over the body (RFC 8259) that validates all of it and picks out the envelope's fields,
 /// for the receive path: several times cheaper than `JSONDecoder`, which builds containers for `data` and
 /// `data.object` only to be asked whether they are objects. It is also stricter: `JSONDecoder` never looks at
-/// values nobody asks for, so it lets `{"a":01}`, `[1,]` or a bad escape through; this refuses them (SPEC §2: not
-/// JSON is 400). Anything it cannot settle exactly as `JSONDecoder` would (escaped keys or values of interest, a
+/// values nobody asks for, so it lets `{"a":01}`, `[1,]` or a bad escape through; this refuses them (not JSON
+/// is 400). Anything it cannot settle exactly as `JSONDecoder` would (escaped keys or values of interest, a
 /// duplicate key, a `created` that is not a plain integer, a byte-order mark, deep nesting) makes it step aside
 /// (`nil`), and `JSONDecoder` decides. Tests and the fuzz target check that what it accepts, `JSONDecoder` reads
 /// the same way.

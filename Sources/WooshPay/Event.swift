@@ -1,4 +1,4 @@
-/// A WooshPay event envelope (NOTES §3), decoded once from the raw body after its signature was verified.
+/// A WooshPay event envelope, decoded once from the raw body after its signature was verified.
 /// Only `id`, `type` and `data.object` (an object) are required; everything else is lenient and unknown fields are
 /// ignored, so a new WooshPay field or type never turns into a refused delivery and 72 hours of retries.
 public struct Event: Sendable, Equatable {

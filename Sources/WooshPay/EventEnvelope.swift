@@ -73,8 +73,8 @@ public struct EventEnvelope: Sendable, Equatable {
     }
 }
 
-/// The required envelope fields (NOTES §3): `id` and `type` non-empty strings, `data` an object. Everything else is
-/// lenient: `created` not an integer, say, is nil rather than a refusal.
+/// The required envelope fields (docs/ARCHITECTURE.md, "The envelope"): `id` and `type` non-empty strings, `data` an
+/// object. Everything else is lenient: `created` not an integer, say, is nil rather than a refusal.
 struct EnvelopeFields {
     let envelope: EventEnvelope
     let data: KeyedDecodingContainer<AnyKey>

@@ -15,7 +15,8 @@ public struct EventSummary: Sendable, Equatable {
 }
 
 extension Event {
-    /// The summary of `object`. A succeeded PaymentIntent reports `amount_received` when present (NOTES §5.1).
+    /// The summary of `object`. A succeeded PaymentIntent reports `amount_received` when present: WooshPay does
+    /// not document it, but a Stripe-shaped payload may carry it.
     public var summary: EventSummary {
         switch object {
         case .paymentIntent(let intent):

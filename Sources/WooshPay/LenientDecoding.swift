@@ -1,8 +1,9 @@
 import Foundation
 
-/// WooshPay's payload quirks (SPEC §1, NOTES §5), handled in one place: `""` where `null` is meant, arrays and
-/// objects sent as JSON-encoded strings, integers sent as digit strings, lower-case currencies. A field in an
-/// unexpected shape becomes nil rather than failing the event: the journal keeps the exact bytes anyway.
+/// WooshPay's payload quirks (docs/ARCHITECTURE.md, "Typed objects and WooshPay's quirks"), handled in one place: `""`
+/// where `null` is meant, arrays and objects sent as JSON-encoded strings, integers sent as digit strings, lower-case
+/// currencies. A field in an unexpected shape becomes nil rather than failing the event: the journal keeps the exact
+/// bytes anyway.
 extension KeyedDecodingContainer {
     /// A string; `""`, `null`, absence or another type give nil.
     func lenientString(_ key: Key) -> String? {

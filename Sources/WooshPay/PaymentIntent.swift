@@ -1,4 +1,4 @@
-/// The `data.object` of every `payment_intent.*` event (NOTES §5.1). Everything but `id` is optional and read
+/// The `data.object` of every `payment_intent.*` event. Everything but `id` is optional and read
 /// leniently; fields not listed here stay in the journaled body.
 public struct PaymentIntent: Sendable, Equatable, Decodable {
     public let id: String

@@ -1,4 +1,4 @@
-/// The `data.object` of `charge.refund.updated` (NOTES §5.2): `amount` may arrive as a digit string and
+/// The `data.object` of `charge.refund.updated`: `amount` may arrive as a digit string and
 /// `currency` in lower case.
 public struct Refund: Sendable, Equatable, Decodable {
     public let id: String

@@ -1,4 +1,5 @@
-/// One `error.code` of SPEC §2. The HTTP status of each is decided in exactly one switch, here.
+/// One `error.code` of the README's table ("What happens to a delivery"). The HTTP status of each is decided in exactly
+/// one switch, here.
 public enum RejectionCode: String, Sendable, CaseIterable {
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"

@@ -1,6 +1,6 @@
-/// A parsed `Wooshpay-Signature` value (SPEC §1): split on `,`, each element on its first `=`, spaces trimmed;
-/// exactly one `t` of ASCII digits, one or more `v1`, other keys (`v0`, …) ignored. Parsed from bytes because a
-/// header may carry non-ASCII bytes, which make it malformed rather than crash anything.
+/// A parsed `Wooshpay-Signature` value (docs/ARCHITECTURE.md, "The signature header"): split on `,`, each element on
+/// its first `=`, spaces trimmed; exactly one `t` of ASCII digits, one or more `v1`, other keys (`v0`, …) ignored.
+/// Parsed from bytes because a header may carry non-ASCII bytes, which make it malformed rather than crash anything.
 public struct SignatureHeader: Sendable, Equatable {
     /// `t` exactly as sent: it is part of the signed message.
     public let timestamp: String

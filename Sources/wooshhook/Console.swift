@@ -11,7 +11,7 @@ enum Console {
         FileHandle.standardError.write(Data("wooshhook: warning: \(message)\n".utf8))
     }
 
-    /// The warning for a damaged journal line a reader skips (SPEC §3: skipped, never fatal).
+    /// The warning for a damaged journal line a reader skips (skipped, never fatal).
     static func skipping(_ damage: DamagedLine) {
         let place = damage.lineNumber > 0 ? "line \(damage.lineNumber) (offset \(damage.offset))" : "offset \(damage.offset)"
         warning("skipping damaged \(place) of \(damage.segment): \(damage.reason)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// The exit codes of SPEC §5, defined once: 0 success, 1 the work failed, 64 bad usage, 78 bad configuration.
+/// The exit codes of every command (README, "Commands"), defined once: 0 success, 1 the work failed, 64 bad usage, 78
+/// bad configuration.
 extension ExitCode {
     /// EX_USAGE: a bad option or argument (also what ArgumentParser uses for validation errors on Linux).
     static let usage = ExitCode(64)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import WooshhookTesting
 
-/// The command line of SPEC §5 and the configuration rules of §6 and §10.
+/// The command line (README, "Commands") and the configuration rules (README, "Configuration").
 @Suite struct CommandLineTests {
     private func writeConfig(_ text: String) throws -> (path: String, folder: URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wooshhook-cli-\(UUID().uuidString)")

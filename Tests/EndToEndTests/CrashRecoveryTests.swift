@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import WooshhookTesting
 
-/// A kill -9 never loses an acknowledged event, and a torn tail never stops the daemon from starting (SPEC §3).
+/// A kill -9 never loses an acknowledged event, and a torn tail never stops the daemon from starting
+/// (docs/ARCHITECTURE.md, "Why an acknowledged event survives").
 @Suite struct CrashRecoveryTests {
     @Test func sigkillDuringABurstLosesNoAcknowledgedEvent() throws {
         let daemon = try DaemonProcess()

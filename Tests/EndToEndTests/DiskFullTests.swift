@@ -3,7 +3,8 @@ import Testing
 import WooshhookTesting
 
 /// A journal that cannot be written answers 503 `journal_unavailable`, keeps nothing partial, and recovers by itself
-/// once space is freed (SPEC §2, §3). The journal lives on a 4 MiB tmpfs the test mounts (CI runs as root).
+/// once space is freed (docs/ARCHITECTURE.md, "Full disk and I/O errors"). The journal lives on a 4 MiB tmpfs the test
+/// mounts (CI runs as root).
 @Suite struct DiskFullTests {
     /// `interval` too: there the event loop writes its batches itself, and must fail and recover the same way.
     @Test(arguments: ["always", "interval"])

@@ -3,7 +3,7 @@ import Testing
 import WooshPay
 import WooshhookTesting
 
-/// Every row of SPEC §2, against the real binary.
+/// Every row of the README's table in "What happens to a delivery", against the real binary.
 @Suite struct HTTPTableTests {
     @Test func validNewEventIsJournaledBeforeThe200() throws {
         try withDaemon { daemon in
@@ -103,7 +103,7 @@ import WooshhookTesting
             var request = SignedRequest.event(id: "evt_plain_signature_header")
             request.signatureHeaderName = "signature"
             let response = try request.send(port: daemon.port)
-            #expect(response.status == 200, "SPEC §1: without Wooshpay-Signature, a header named Signature is used")
+            #expect(response.status == 200, "without Wooshpay-Signature, a header named Signature is used")
             #expect(daemon.journalLines().count == 1)
         }
     }

@@ -3,8 +3,8 @@ import Testing
 import WooshPay
 import WooshhookTesting
 
-/// Handlers after the 200 (SPEC §4) with the real daemon: exec, forward, retries, dead letters, slow handlers,
-/// and resuming at the cursor after SIGKILL.
+/// Handlers after the 200 (README, "Handlers") with the real daemon: exec, forward, retries, dead letters, slow
+/// handlers, and resuming at the cursor after SIGKILL.
 @Suite(.serialized)
 struct HandlerTests {
     /// A folder the handler scripts write into.

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import WooshhookTesting
 
-/// SPEC §3 from the outside: exact bodies, digests, seq, dedupe across restarts, concurrency.
+/// The journal (README, "The journal") from the outside: exact bodies, digests, seq, dedupe across restarts,
+/// concurrency.
 @Suite struct JournalingTests {
     static let bodies: [(String, String)] = [
         ("crlf", "{\r\n  \"id\": \"evt_crlf\",\r\n  \"type\": \"payment_intent.succeeded\",\r\n  \"data\": {\"object\": {\"id\": \"pi_1\"}}\r\n}\r\n"),

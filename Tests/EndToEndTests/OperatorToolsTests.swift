@@ -3,7 +3,7 @@ import Testing
 import WooshPay
 import WooshhookTesting
 
-/// `tail`, `show`, `replay` and `journal verify` (SPEC §5) on journals written by the real daemon.
+/// `tail`, `show`, `replay` and `journal verify` (README, "Commands") on journals written by the real daemon.
 @Suite(.serialized)
 struct OperatorToolsTests {
     static func paymentEvent(

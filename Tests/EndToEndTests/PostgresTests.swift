@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import WooshhookTesting
 
-/// The postgres handler (SPEC §4) against a real PostgreSQL server started by the test: several receivers share
-/// one table, an outage is caught up, a restart inserts nothing twice, a bad password is reported.
+/// The postgres handler (README, "Handlers") against a real PostgreSQL server started by the test: several receivers
+/// share one table, an outage is caught up, a restart inserts nothing twice, a bad password is reported.
 @Suite(.serialized)
 struct PostgresTests {
     /// A private PostgreSQL cluster (own data directory, loopback port, TLS on with a self-signed certificate),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import WooshhookTesting
 
-/// systemd's notify protocol, socket activation, the unit's hardening, signals and reload (SPEC §5 `serve`, §7).
+/// systemd's notify protocol, socket activation, the unit's hardening, signals and reload (README, "Deploy").
 @Suite(.serialized)
 struct ProductionTests {
     @Test func notifySocketHearsReadyOnlyOnceThePortAcceptsThenReloadingWatchdogAndStopping() throws {

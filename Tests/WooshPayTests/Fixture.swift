@@ -1,6 +1,6 @@
 import Foundation
 
-/// The sample events of ../shared/wooshpay, copied byte for byte into Fixtures/.
+/// WooshPay's sample events, one per type we model plus an unknown future type, kept byte for byte in Fixtures/.
 enum Fixture {
     static func bytes(_ name: String) throws -> [UInt8] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -14,5 +14,5 @@ enum Fixture {
     ]
 }
 
-/// SPEC §1's test body: 198 bytes, no newline.
+/// The reference vectors' test body (docs/ARCHITECTURE.md, "The MAC"): 198 bytes, no newline.
 let specBody = Array(#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","created":1732168214532,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}"#.utf8)

@@ -1,6 +1,6 @@
-/// The effective configuration of one wooshhook instance (SPEC §6 and §10).
+/// The effective configuration of one wooshhook instance (README, "Configuration").
 ///
-/// Every key has its SPEC default here, so a file only needs to name what differs. Paths are already resolved
+/// Every key has its documented default here, so a file only needs to name what differs. Paths are already resolved
 /// against the configuration file's folder, and secrets are already read from `secret_files`.
 public struct Configuration: Sendable, Equatable {
     /// `listen.host` / `listen.port`: where to listen unless a socket is handed over by systemd.
@@ -52,7 +52,7 @@ public struct Configuration: Sendable, Equatable {
         public var port = 8086
     }
 
-    /// `journal.fsync`: the durability policy (SPEC §3).
+    /// `journal.fsync`: the durability policy (docs/ARCHITECTURE.md, "Why an acknowledged event survives").
     public enum FsyncSetting: String, Sendable, Equatable, CaseIterable {
         case always, interval, never
     }

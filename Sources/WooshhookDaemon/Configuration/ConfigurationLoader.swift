@@ -1,8 +1,8 @@
 public import Foundation
 
-/// Turns a configuration file into a `Configuration` (SPEC §6, §10): nested JSON, defaults for every key, unknown
-/// keys refused by their dotted name, paths relative to the file's folder, secrets read from `secret_files` (also
-/// from `$CREDENTIALS_DIRECTORY`).
+/// Turns a configuration file into a `Configuration` (README, "Configuration"): nested JSON, defaults for every key,
+/// unknown keys refused by their dotted name, paths relative to the file's folder, secrets read from `secret_files`
+/// (also from `$CREDENTIALS_DIRECTORY`).
 public enum ConfigurationLoader {
     /// Where the configuration is when `--config` is not given.
     public static func defaultPath(environment: [String: String]) -> String {

@@ -1,4 +1,4 @@
-/// One entry of `handlers` (SPEC §4): common keys plus the keys of its kind.
+/// One entry of `handlers` (README, "Handlers"): common keys plus the keys of its kind.
 public struct HandlerConfiguration: Sendable, Equatable {
     /// The handler's name: its cursor file and its label in metrics and logs.
     public var name: String

@@ -1,4 +1,4 @@
-/// Validates the `handlers` array (SPEC §4): each entry's common keys, its kind, and only that kind's keys.
+/// Validates the `handlers` array (README, "Handlers"): each entry's common keys, its kind, and only that kind's keys.
 enum HandlerConfigurationReader {
     static let kinds = ["exec", "log", "forward", "postgres"]
 

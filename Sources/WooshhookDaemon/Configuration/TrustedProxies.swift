@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// `trusted_proxies`: peers whose `X-Forwarded-For` / `X-Real-IP` we believe (SPEC §2, §10).
+/// `trusted_proxies`: peers whose `X-Forwarded-For` / `X-Real-IP` we believe (README, "Configuration" and "Deploy").
 ///
 /// Entries are addresses or CIDR blocks ("10.0.0.0/8", "fd00::/8"); an operator behind a load balancer pool expects
 /// blocks to work. Addresses are compared as bytes, so "::ffff:127.0.0.1" and "127.0.0.1" are different peers.

@@ -1,8 +1,8 @@
 public import Journal
 
-/// Something that acts on journaled events after the 200 (SPEC §4). Any type can adopt it; `HandlerRegistry` is
-/// the one place that maps a configured `kind` to a type. `handle` runs on the handler's own thread, one event at
-/// a time, in journal order; throwing has the event retried with backoff, then dead-lettered after `max_attempts`.
+/// Something that acts on journaled events after the 200 (README, "Handlers"). Any type can adopt it; `HandlerRegistry`
+/// is the one place that maps a configured `kind` to a type. `handle` runs on the handler's own thread, one event at a
+/// time, in journal order; throwing has the event retried with backoff, then dead-lettered after `max_attempts`.
 public protocol EventHandler: Sendable {
     /// Called once per delivery attempt. The record holds the exact body, its id, type and seq.
     func handle(_ record: JournalRecord) throws(HandlerFailure)

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Every configured handler (SPEC §4), each on its own `HandlerRunner`. The journal append is the built-in first
-/// handler and the only one the 200 waits for; these run after it.
+/// Every configured handler (README, "Handlers"), each on its own `HandlerRunner`. The journal append is the built-in
+/// first handler and the only one the 200 waits for; these run after it.
 final class HandlerPipeline: Sendable {
     private let runners = Mutex<[HandlerRunner]>([])
     /// Runners replaced by a reload that may still be finishing their current event.

@@ -4,7 +4,7 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Runs one handler on a thread of its own, after the 200 (SPEC §4): follows the journal from the handler's
+/// Runs one handler on a thread of its own, after the 200 (README, "Handlers"): follows the journal from the handler's
 /// cursor, retries a failing event with exponential backoff, dead-letters it after `max_attempts`, saves the
 /// cursor after every finished event. Nothing here can slow or fail receiving: the receive path only calls
 /// `notify`, which signals a condition.

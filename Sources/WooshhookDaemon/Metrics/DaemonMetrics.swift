@@ -3,8 +3,8 @@ import Prometheus
 import Synchronization
 import WooshPay
 
-/// The daemon's Prometheus metrics (SPEC §2 `/metrics`). Counters for the closed set of outcomes are made once at
-/// start: creating a swift-metrics handle takes the factory's lock, which must not happen per request.
+/// The daemon's Prometheus metrics (`/metrics`, listed in the README). Counters for the closed set of outcomes are made
+/// once at start: creating a swift-metrics handle takes the factory's lock, which must not happen per request.
 public final class DaemonMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let outcomes: [String: Metrics.Counter]

@@ -5,9 +5,9 @@ import Logging
 import Synchronization
 import WooshPay
 
-/// Answers every HTTP request (SPEC §2). The webhook checks run in the SPEC's order, split only where the body
-/// arrives: `respondEarly` (path, method, size, content type — before a byte of body is read) and `receive`
-/// (signature, freshness, JSON, then the durable append). Nothing unauthenticated is parsed as JSON.
+/// Answers every HTTP request (README, "What happens to a delivery"). The webhook checks run in that table's order,
+/// split only where the body arrives: `respondEarly` (path, method, size, content type — before a byte of body is read)
+/// and `receive` (signature, freshness, JSON, then the durable append). Nothing unauthenticated is parsed as JSON.
 final class ReceivePipeline: HTTPHandler {
     private let path: String
     private let maxBodyBytes: Int
@@ -21,7 +21,8 @@ final class ReceivePipeline: HTTPHandler {
     private let shuttingDown = Atomic<Bool>(false)
     private let rejectionLog: RejectionLog?
 
-    /// `onJournaled` runs after each durable append (on the journal writer's thread): it wakes the handlers.
+    /// `onJournaled` runs after each durable append, on the thread that completed the batch (the journal writer's
+    /// under `fsync: always`, the event loop that released it under `interval` and `never`): it wakes the handlers.
     init(
         configuration: Configuration, journal: JournalWriter, quarantine: JournalWriter, metrics: DaemonMetrics,
         logger: Logger, rejectionLog: RejectionLog? = nil, onJournaled: @escaping @Sendable () -> Void = {}

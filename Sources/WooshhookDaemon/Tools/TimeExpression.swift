@@ -1,7 +1,7 @@
 import Foundation
 
-/// The WHEN of `--since`/`--until` (SPEC §5): RFC 3339 (`2026-11-21T10:00:00Z`), a date (`2026-11-21`, midnight UTC),
-/// or an age before now (`90s`, `15m`, `2h`, `7d`).
+/// The WHEN of `--since`/`--until` (README, "Commands"): RFC 3339 (`2026-11-21T10:00:00Z`), a date (`2026-11-21`,
+/// midnight UTC), or an age before now (`90s`, `15m`, `2h`, `7d`).
 public enum TimeExpression {
     /// Epoch milliseconds, or nil when `text` is none of the three forms.
     public static func parse(_ text: String, nowMilliseconds: Int64) -> Int64? {
