@@ -131,6 +131,7 @@ final class Connection: @unchecked Sendable {
                     error.status == 408 ? "request read timeout" : "refused a malformed request",
                     metadata: ["peer": "\(peerAddress)", "status": "\(error.status)", "reason": "\(error.message)"])
                 let response = HTTPResponse.error(error.status, code: error.code, message: error.message)
+                worker.handler.requestRefused(status: error.status, code: error.code, peerAddress: peerAddress)
                 action = machine.replyWritten(completely: write(response, close: true, to: bev))
             case .sendContinue:
                 bufferevent_write(bev, Self.continueLine.utf8Start, Self.continueLine.utf8CodeUnitCount)

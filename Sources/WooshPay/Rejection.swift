@@ -12,6 +12,13 @@ public enum RejectionCode: String, Sendable, CaseIterable {
     case invalidPayload = "invalid_payload"
     case journalUnavailable = "journal_unavailable"
     case shuttingDown = "shutting_down"
+    // The HTTP server's own refusals, answered before a request reaches the receive path: a head that does not
+    // parse, one too large, a chunked body, another HTTP version, a request that did not arrive in time.
+    case badRequest = "bad_request"
+    case lengthRequired = "length_required"
+    case headerTooLarge = "header_too_large"
+    case httpVersionNotSupported = "http_version_not_supported"
+    case requestTimeout = "request_timeout"
 
     /// The status WooshPay sees.
     public var httpStatus: Int {
@@ -23,6 +30,11 @@ public enum RejectionCode: String, Sendable, CaseIterable {
         case .signatureMissing, .signatureMalformed, .signatureMismatch, .timestampOutOfTolerance: 401
         case .invalidPayload: 400
         case .journalUnavailable, .shuttingDown: 503
+        case .badRequest: 400
+        case .lengthRequired: 411
+        case .headerTooLarge: 431
+        case .httpVersionNotSupported: 505
+        case .requestTimeout: 408
         }
     }
 }

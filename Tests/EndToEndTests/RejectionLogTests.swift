@@ -99,6 +99,45 @@ struct RejectionLogTests {
         }
     }
 
+    /// Requests the HTTP server refuses itself, before the receive path sees them, are logged too: there is no
+    /// parsed head, so method and path are null and the client is the peer.
+    @Test func theServersOwnRefusalsAreLoggedWithNullMethodAndPath() throws {
+        try withDaemon(["read_timeout_seconds": 1]) { daemon in
+            var sent: [(code: String, status: Int)] = []
+            func refused(_ bytes: String, _ code: String, _ status: Int) throws {
+                let connection = try RawHTTPConnection(port: daemon.port)
+                if !bytes.isEmpty { try connection.send(bytes) }
+                let response = try connection.readResponse()
+                #expect(response.status == status, "\(code): \(response.bodyText)")
+                #expect(response.errorCode == code)
+                sent.append((code, status))
+            }
+            try refused("NOT A REQUEST LINE\r\n\r\n", "bad_request", 400)
+            try refused(
+                "POST /webhooks/wooshpay HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 20_000))\r\n\r\n",
+                "header_too_large", 431)
+            try refused(
+                "POST /webhooks/wooshpay HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "length_required", 411)
+            try refused("POST /webhooks/wooshpay HTTP/2.0\r\nHost: x\r\n\r\n", "http_version_not_supported", 505)
+            // Half a head, then silence past read_timeout_seconds.
+            try refused("POST /webhooks/wooshpay HTTP/1.1\r\nHost:", "request_timeout", 408)
+
+            let records = try Self.rejections(daemon, atLeast: sent.count, ["-n", "100"])
+            try #require(records.count == sent.count, "\(records)")
+            for (record, expected) in zip(records, sent) {
+                #expect(record["code"] as? String == expected.code)
+                #expect(record["status"] as? Int == expected.status)
+                #expect(record["remote_addr"] as? String == "127.0.0.1")
+                #expect(record["method"] is NSNull, "\(expected.code): \(record)")
+                #expect(record["path"] is NSNull, "\(expected.code): \(record)")
+            }
+            let metrics = try RawHTTPConnection(port: daemon.port)
+            try metrics.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try metrics.readResponse().bodyText.contains("outcome=\"bad_request\"} 1"))
+        }
+    }
+
     @Test func rejectionsFiltersByCodeAndSinceAndFollowsUntilSIGINT() throws {
         try withDaemon { daemon in
             for index in 0..<3 {

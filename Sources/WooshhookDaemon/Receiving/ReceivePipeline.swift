@@ -132,6 +132,17 @@ final class ReceivePipeline: HTTPHandler {
     /// `always` it wakes the journal writer, which syncs them.
     func eventLoopIterationEnded() { journal.releaseStaged() }
 
+    /// The HTTP server refused a request before it reached `respondEarly` (no head to read a client address or a
+    /// path from): it still goes into the rejection log, with the peer as the client, and is counted.
+    func requestRefused(status: Int, code: String, peerAddress: String) {
+        guard let code = RejectionCode(rawValue: code) else { return }
+        metrics.countRequest(outcome: code.rawValue, latencyNanoseconds: 0)
+        rejectionLog?.record(
+            RejectionEntry(
+                timeMilliseconds: Timestamp.nowMilliseconds(), code: code, remoteAddr: peerAddress, method: nil,
+                path: nil, contentLength: nil))
+    }
+
     /// Authentic but stale: kept in the quarantine for `replay --quarantine`, answered 401 once that write is done.
     private func quarantineStale(
         _ body: [UInt8], signature: SignatureHeader, rejection: Rejection, client: String, receivedAt: Int64,

@@ -18,6 +18,11 @@ enum RejectionCodeIndex {
         case .invalidPayload: 8
         case .journalUnavailable: 9
         case .shuttingDown: 10
+        case .badRequest: 11
+        case .lengthRequired: 12
+        case .headerTooLarge: 13
+        case .httpVersionNotSupported: 14
+        case .requestTimeout: 15
         }
     }
 }

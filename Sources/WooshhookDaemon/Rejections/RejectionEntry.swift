@@ -26,13 +26,14 @@ struct RejectionEntry: Sendable {
     var code: RejectionCode
     /// The client, resolved through `trusted_proxies`.
     var remoteAddr: String
-    var method: String
-    var path: String
+    /// nil when the server refused a head it could not parse.
+    var method: String?
+    var path: String?
     var contentLength: Int?
     var authentic: Authentic?
 
     init(
-        timeMilliseconds: Int64, code: RejectionCode, remoteAddr: String, method: String, path: String,
+        timeMilliseconds: Int64, code: RejectionCode, remoteAddr: String, method: String?, path: String?,
         contentLength: Int?, authentic: Authentic? = nil
     ) {
         self.timeMilliseconds = timeMilliseconds

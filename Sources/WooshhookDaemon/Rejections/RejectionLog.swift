@@ -61,8 +61,8 @@ final class RejectionLog: Sendable {
     func record(_ entry: RejectionEntry) {
         var entry = entry
         // A long path would be held in the queue whole: only what the line keeps is kept.
-        if entry.path.utf8.count > RejectionEntry.maximumFieldBytes {
-            entry.path = String(decoding: entry.path.utf8.prefix(RejectionEntry.maximumFieldBytes + 4), as: UTF8.self)
+        if let path = entry.path, path.utf8.count > RejectionEntry.maximumFieldBytes {
+            entry.path = String(decoding: path.utf8.prefix(RejectionEntry.maximumFieldBytes + 4), as: UTF8.self)
         }
         let wakeWriter = state.withLock { state -> Bool in
             state.tally.count(entry.code, atMilliseconds: entry.timeMilliseconds)
