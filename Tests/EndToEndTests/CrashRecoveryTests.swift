@@ -5,6 +5,9 @@ import WooshhookTesting
 /// A kill -9 never loses an acknowledged event, and a torn tail never stops the daemon from starting
 /// (docs/ARCHITECTURE.md, "Why an acknowledged event survives").
 @Suite struct CrashRecoveryTests {
+    /// The kill moments of the crash rounds; `WOOSHHOOK_CRASH_SEED=N` replays them.
+    static let seed = SeededGenerator.seed(for: "crash rounds", variable: "WOOSHHOOK_CRASH_SEED")
+
     @Test func sigkillDuringABurstLosesNoAcknowledgedEvent() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
@@ -44,7 +47,7 @@ import WooshhookTesting
         let daemon = try DaemonProcess(overrides: ["journal": ["directory": "journal", "fsync": fsync]])
         defer { daemon.cleanUp() }
         let acknowledged = ConcurrentCollector<String>()
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: Self.seed &+ (fsync == "always" ? 0 : 1))
         for round in 0..<20 {
             try daemon.start()
             let port = daemon.port

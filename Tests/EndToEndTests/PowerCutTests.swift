@@ -8,12 +8,7 @@ import WooshhookTesting
 ///
 /// The random moments come from a seed printed at the start; `WOOSHHOOK_POWERCUT_SEED=N` replays them.
 @Suite(.serialized) struct PowerCutTests {
-    static let seed: UInt64 = {
-        let given = ProcessInfo.processInfo.environment["WOOSHHOOK_POWERCUT_SEED"].flatMap { UInt64($0) }
-        let seed = given ?? UInt64.random(in: 1...UInt64.max)
-        print("power-cut tests: seed \(seed) (replay with WOOSHHOOK_POWERCUT_SEED=\(seed))")
-        return seed
-    }()
+    static let seed = SeededGenerator.seed(for: "power-cut tests", variable: "WOOSHHOOK_POWERCUT_SEED")
 
     /// A daemon whose `journal.directory` is `disk/journal` on a mounted powercutfs, in one temporary folder.
     final class Rig {
@@ -329,18 +324,5 @@ import WooshhookTesting
             if let seq { seqs.insert(seq) }
         }
         return seqs
-    }
-}
-
-/// SplitMix64: the power-cut tests' moments, replayable from one seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
