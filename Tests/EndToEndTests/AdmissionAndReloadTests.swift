@@ -141,4 +141,41 @@ struct AdmissionAndReloadTests {
         #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
         #expect(daemon.stop() == 0)
     }
+
+    /// A handler removed by one reload and added back by the next while its old runner is still finishing an
+    /// event: the returning runner waits for that retired one, so the event is not run twice and the cursor never
+    /// goes back.
+    @Test func aHandlerRemovedAndAddedBackWaitsForItsRetiredRunner() throws {
+        let outbox = try HandlerTests.Outbox()
+        let script = "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 1.5; "
+            + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
+        let ledger = HandlerTests.exec("ledger", script)
+        let daemon = try DaemonProcess(overrides: ["handlers": [ledger]])
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let pid = try #require(daemon.pid)
+
+        func reload(_ handlers: [[String: Any]]) throws {
+            var config = try #require(try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
+            config["handlers"] = handlers
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
+            let known = daemon.logLines().count
+            kill(pid, SIGHUP)
+            #expect(eventually { daemon.logLines().dropFirst(known).contains { $0.contains("reloaded") } })
+        }
+
+        try accept(.event(id: "evt_1"), daemon)
+        #expect(eventually { FileManager.default.fileExists(atPath: "\(outbox.path)/busy") })
+        try reload([])
+        try reload([ledger])
+        try accept(.event(id: "evt_2"), daemon)
+        #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 2 })
+        usleep(1_800_000)
+        #expect(outbox.lines("seen") == ["evt_1", "evt_2"], "each event once, in order")
+        #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
+        let cursor = try String(contentsOfFile: "\(daemon.journalDirectory)/cursors/ledger", encoding: .utf8)
+        #expect(cursor.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(daemon.stop() == 0)
+    }
 }

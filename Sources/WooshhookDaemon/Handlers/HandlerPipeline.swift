@@ -61,7 +61,11 @@ final class HandlerPipeline: Sendable {
             defer { runners = fresh }
             return runners
         }
-        let predecessors = Dictionary(old.map { ($0.configuration.name, $0) }) { first, _ in first }
+        // A runner retired by an earlier reload may still be finishing an event of a handler that is now back
+        // (removed, then added again): it is a predecessor too. The newest runner of a name wins, and it waits for
+        // its own predecessor in turn, so the chain never lets two runners work one cursor.
+        let stillRetiring = retiring.withLock { $0.filter { !$0.isDone } }
+        let predecessors = Dictionary((stillRetiring + old).map { ($0.configuration.name, $0) }) { _, newer in newer }
         for runner in fresh { runner.launch(after: predecessors[runner.configuration.name]) }
         for runner in old { runner.requestStop() }
         retiring.withLock { $0 = $0.filter { !$0.isDone } + old }
