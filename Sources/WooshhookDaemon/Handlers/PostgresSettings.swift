@@ -47,6 +47,11 @@ struct PostgresSettings: Sendable {
         var parameters = [
             ("host", host), ("port", String(port)), ("dbname", database), ("user", user),
             ("sslmode", sslMode.rawValue), ("connect_timeout", "10"), ("application_name", "wooshhook"),
+            // A statement blocks the handler's thread: without these, a partitioned network or a failover that sends
+            // no reset would hold it until the kernel gives up on the socket, a quarter of an hour or more, with no
+            // error shown. With them the attempt fails within about a minute and is retried like any failure.
+            ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+            ("tcp_user_timeout", "60000"),
         ]
         if let password { parameters.append(("password", password)) }
         if sslMode == .verifyFull { parameters.append(("sslrootcert", Self.trustStore)) }
