@@ -109,6 +109,22 @@ import WooshPay
         #expect(indices.allSatisfy { (0..<RejectionCodeIndex.count).contains($0) })
     }
 
+    /// An authentic body's `event_id` and `type` reach the human line: no control character of theirs, C0 or C1,
+    /// ESC included, may reach the terminal; only the line's own colours may.
+    @Test func theHumanLinePassesNoControlCharacterFromTheLog() throws {
+        let entry = RejectionEntry(
+            timeMilliseconds: 1_764_420_000_000, code: .timestampOutOfTolerance, remoteAddr: "203.0.113.5",
+            method: "POST", path: "/webhooks/wooshpay", contentLength: 198,
+            authentic: .init(signatureT: "1", eventID: "evt_\u{1B}[2J\u{9B}31m", type: "payment\u{07}_intent"))
+        let record = try #require(RejectionRecord.decode(entry.line()))
+        let plain = RejectionLine.human(record, colour: false)
+        #expect(!plain.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(plain)")
+        #expect(plain.contains("evt_?[2J?31m"))
+        let coloured = RejectionLine.human(record, colour: true)
+        #expect(!coloured.contains("\u{1B}[2J"))
+        #expect(coloured.contains("\u{1B}[1mtimestamp_out_of_tolerance\u{1B}[0m"))
+    }
+
     @Test func htmlEscapingLeavesNoMarkup() {
         #expect(HTMLEscaping.escape(#"<script>alert("x")</script> & 'y'"#)
             == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")

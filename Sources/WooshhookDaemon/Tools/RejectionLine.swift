@@ -3,21 +3,29 @@
 public enum RejectionLine {
     public static func human(_ record: RejectionRecord, colour: Bool = false) -> String {
         let statusColour = record.status >= 500 ? "\u{1B}[31m" : "\u{1B}[33m"
+        let code = safe(record.code)
         var fields = [
-            record.time, paint("\(record.status)", colour ? statusColour : nil), paint(record.code, colour ? "\u{1B}[1m" : nil),
-            record.remoteAddr ?? "-", "\(record.method ?? "-") \(record.path ?? "-")",
+            safe(record.time), paint("\(record.status)", colour ? statusColour : nil), paint(code, colour ? "\u{1B}[1m" : nil),
+            safe(record.remoteAddr ?? "-"), safe("\(record.method ?? "-") \(record.path ?? "-")"),
             record.contentLength.map { "len=\($0)" } ?? "len=-",
         ]
         if let signatureT = record.signatureT {
-            fields.append("\(record.eventID ?? "-") \(record.type ?? "-") t=\(signatureT)")
+            fields.append(safe("\(record.eventID ?? "-") \(record.type ?? "-") t=\(signatureT)"))
         }
         if let dropped = record.dropped {
-            fields.append(paint("(+\(dropped) more \(record.code) not logged one by one; this is the last)", colour ? "\u{1B}[2m" : nil))
+            fields.append(paint("(+\(dropped) more \(code) not logged one by one; this is the last)", colour ? "\u{1B}[2m" : nil))
         }
-        // Unauthenticated text: control characters would drive the terminal.
-        return fields.joined(separator: "  ").unicodeScalars.map { scalar -> String in
-            scalar.value < 0x20 && scalar != "\u{1B}" || scalar.value == 0x7F ? "?" : String(scalar)
-        }.joined()
+        return fields.joined(separator: "  ")
+    }
+
+    /// Text from the log comes from outside (an authentic body's `event_id` and `type` included): C0 and C1 control
+    /// characters, ESC among them, would drive the terminal, so each becomes `?` before our own colours are added.
+    private static func safe(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
+                }))
     }
 
     private static func paint(_ text: String, _ code: String?) -> String {
