@@ -160,6 +160,8 @@ struct SignatureTests {
             .notFound: 404, .methodNotAllowed: 405, .bodyTooLarge: 413, .unsupportedMediaType: 415,
             .signatureMissing: 401, .signatureMalformed: 401, .signatureMismatch: 401, .timestampOutOfTolerance: 401,
             .invalidPayload: 400, .journalUnavailable: 503, .shuttingDown: 503,
+            .badRequest: 400, .lengthRequired: 411, .headerTooLarge: 431, .httpVersionNotSupported: 505,
+            .requestTimeout: 408,
         ]
         for code in RejectionCode.allCases { #expect(code.httpStatus == expected[code], "\(code)") }
     }
