@@ -23,19 +23,11 @@ public enum QuarantineAdmission {
         report: (JournalRecord, Outcome) -> Void
     ) throws(DaemonError) {
         let directory = lock.directory
-        let policy: FsyncPolicy
-        switch configuration.journal.fsync {
-        case .always: policy = .always
-        case .interval: policy = .interval(milliseconds: configuration.journal.fsyncIntervalMilliseconds)
-        case .never: policy = .never
-        }
         let journal: JournalWriter
         do {
             journal = try JournalWriter.open(
-                JournalConfiguration(
-                    directory: directory, fsync: policy, segmentBytes: configuration.journal.segmentBytes,
-                    retentionDays: configuration.journal.retentionDays,
-                    dedupeWindowHours: configuration.dedupeWindowHours),
+                configuration.journalConfiguration(
+                    directory: directory, dedupeWindowHours: configuration.dedupeWindowHours),
                 logger: logger)
         } catch {
             throw DaemonError("cannot open the journal: \(error)")

@@ -29,28 +29,18 @@ public enum Daemon {
         try rejectionLog.start()
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
-        let policy: FsyncPolicy
-        switch configuration.journal.fsync {
-        case .always: policy = .always
-        case .interval: policy = .interval(milliseconds: configuration.journal.fsyncIntervalMilliseconds)
-        case .never:
-            policy = .never
+        if case .never = configuration.fsyncPolicy {
             logger.warning("journal.fsync is \"never\": acknowledged events can be lost on a crash; development only")
         }
         let journal: JournalWriter
         let quarantine: JournalWriter
         do {
             journal = try JournalWriter.open(
-                JournalConfiguration(
-                    directory: journalDirectory, fsync: policy, segmentBytes: configuration.journal.segmentBytes,
-                    retentionDays: configuration.journal.retentionDays,
-                    dedupeWindowHours: configuration.dedupeWindowHours),
+                configuration.journalConfiguration(
+                    directory: journalDirectory, dedupeWindowHours: configuration.dedupeWindowHours),
                 logger: logger)
             quarantine = try JournalWriter.open(
-                JournalConfiguration(
-                    directory: "\(journalDirectory)/quarantine", fsync: policy,
-                    segmentBytes: configuration.journal.segmentBytes, retentionDays: configuration.journal.retentionDays,
-                    dedupeWindowHours: 0),
+                configuration.journalConfiguration(directory: "\(journalDirectory)/quarantine", dedupeWindowHours: 0),
                 dedupe: false, logger: logger)
         } catch {
             throw DaemonError("cannot open the journal: \(error)")
