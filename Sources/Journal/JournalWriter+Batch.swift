@@ -6,9 +6,7 @@ extension JournalWriter {
         while true {
             condition.lock()
             while queue.isEmpty && !closing {
-                isWaiting = true
-                defer { isWaiting = false }
-                if !condition.wait(until: wakeDeadline()) { break }
+                if !system.waitForWork(condition, wakeDeadline()) { break }
             }
             let batch = queue
             queue.removeAll(keepingCapacity: true)
@@ -17,13 +15,13 @@ extension JournalWriter {
 
             if stopping { break }
             if !batch.isEmpty { writeLocked(batch) }
-            if let due = syncDueNanoseconds, due <= DispatchTime.now().uptimeNanoseconds { syncInterval() }
+            if let due = syncDueNanoseconds, due <= system.uptimeNanoseconds() { syncInterval() }
             maintainHourly()
         }
         fileLock.lock()
         // The last sync under the lock: nothing can be written between it and the close.
         if fd >= 0 {
-            if syncDueNanoseconds != nil, fdatasync(fd) != 0 {
+            if syncDueNanoseconds != nil, system.dataSync(fd) != 0 {
                 logger.error("journal fsync failed at close: \(String(cString: strerror(errno)))",
                              metadata: ["segment": "\(segmentPath)"])
             }
@@ -45,10 +43,12 @@ extension JournalWriter {
     /// The writer sleeps until the interval sync is due, or the hourly maintenance: with inline commits nothing
     /// else may wake it for a long time.
     private func wakeDeadline() -> Date {
-        let maintenance = Date(timeIntervalSince1970: TimeInterval(lastMaintenance + 3600))
-        guard let due = syncDueNanoseconds else { return maintenance }
-        let now = DispatchTime.now().uptimeNanoseconds
-        return min(maintenance, Date().addingTimeInterval(due > now ? Double(due - now) / 1e9 : 0))
+        var seconds = Double(Swift.max(0, lastMaintenance + 3600 - system.wallClockSeconds()))
+        if let due = syncDueNanoseconds {
+            let now = system.uptimeNanoseconds()
+            seconds = Swift.min(seconds, due > now ? Double(due - now) / 1e9 : 0)
+        }
+        return Date().addingTimeInterval(seconds)
     }
 
     /// Writes a batch under `fileLock` (any thread) and then, outside it, completes every append of it.
@@ -142,21 +142,15 @@ extension JournalWriter {
         if fd < 0 || segmentOffset >= configuration.segmentBytes { try roll() }
         let start = segmentOffset
         do throws(JournalError) {
-            if injectedWriteFailures.load(ordering: .relaxed) > 0 {
-                injectedWriteFailures.subtract(1, ordering: .relaxed)
-                let half = Array(buffer.prefix(buffer.count / 2))
-                try FileWriting.writeAll(fd, half, offset: start, path: segmentPath)
-                throw JournalError("write", path: segmentPath, code: ENOSPC, hint: "injected by a test")
-            }
-            try FileWriting.writeAll(fd, buffer, offset: start, path: segmentPath)
+            try system.writeAll(fd, buffer, start, segmentPath)
             if configuration.fsync == .always {
-                let began = DispatchTime.now().uptimeNanoseconds
-                guard fdatasync(fd) == 0 else {
+                let began = system.uptimeNanoseconds()
+                guard system.dataSync(fd) == 0 else {
                     throw JournalError("fsync", path: segmentPath, code: errno, hint: "check the disk (dmesg)")
                 }
-                fsyncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
+                fsyncTimer.recordNanoseconds(Int64(system.uptimeNanoseconds() - began))
             } else if case .interval(let milliseconds) = configuration.fsync, syncDue.load(ordering: .relaxed) == 0 {
-                let due = Swift.max(DispatchTime.now().uptimeNanoseconds,
+                let due = Swift.max(system.uptimeNanoseconds(),
                                     lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000)
                 syncDue.store(due, ordering: .releasing)
                 // A writer thread asleep without a deadline must learn of it (inline commits never wake it).
@@ -169,7 +163,7 @@ extension JournalWriter {
             segmentOffset = start + buffer.count
             writtenBytes += buffer.count
         } catch {
-            if ftruncate(fd, off_t(start)) != 0 || fdatasync(fd) != 0 {
+            if ftruncate(fd, off_t(start)) != 0 || system.dataSync(fd) != 0 {
                 logger.critical("cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
             }
             throw error
@@ -179,7 +173,7 @@ extension JournalWriter {
     /// Starts the segment named by the next seq; its creation is made durable by syncing the directory.
     private func roll() throws(JournalError) {
         if fd >= 0 && syncDueNanoseconds != nil {
-            guard fdatasync(fd) == 0 else { throw JournalError("fsync", path: segmentPath, code: errno) }
+            guard system.dataSync(fd) == 0 else { throw JournalError("fsync", path: segmentPath, code: errno) }
             syncDue.store(0, ordering: .releasing)
         }
         let path = "\(configuration.directory)/\(SegmentDirectory.fileName(firstSeq: nextSeq))"
@@ -199,9 +193,9 @@ extension JournalWriter {
         let descriptor = dup(fd)
         let path = segmentPath
         let writtenBefore = writtenBytes
-        lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
+        lastSyncNanoseconds = system.uptimeNanoseconds()
         fileLock.unlock()
-        let synced = descriptor >= 0 && fdatasync(descriptor) == 0
+        let synced = descriptor >= 0 && system.dataSync(descriptor) == 0
         let code = errno
         if descriptor >= 0 { Glibc.close(descriptor) }
         fileLock.lock()
@@ -221,7 +215,7 @@ extension JournalWriter {
 
     /// Retention and the dedupe sweep, at most hourly, between batches.
     private func maintainHourly() {
-        let now = Self.nowSeconds()
+        let now = system.wallClockSeconds()
         guard now - lastMaintenance >= 3600 else { return }
         lastMaintenance = now
         fileLock.lock()

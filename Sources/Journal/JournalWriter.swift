@@ -25,11 +25,10 @@ public final class JournalWriter: @unchecked Sendable {
     var queue: [Waiting] = []
     var closing = false
     var closed = false
-    /// The writer is waiting for work (tests use it to stage into a sleeping writer).
-    var isWaiting = false
 
     let configuration: JournalConfiguration
     let logger: Logger
+    let system: JournalSystem
     /// Whoever releases staged records writes them (see the type's comment): every policy but `always`.
     let commitsInline: Bool
 
@@ -57,8 +56,6 @@ public final class JournalWriter: @unchecked Sendable {
     let writable = Atomic<Bool>(true)
     let appendedThrough = Atomic<UInt64>(0)
     let batches = Atomic<Int>(0)
-    /// Test hook: the next N writes fail with ENOSPC as a full disk would.
-    let injectedWriteFailures = Atomic<Int>(0)
 
     let recordsCounter: Counter
     let batchesCounter: Counter
@@ -72,9 +69,10 @@ public final class JournalWriter: @unchecked Sendable {
     /// How many batches were written: fewer than records when group commit works.
     public var batchCount: Int { batches.load(ordering: .relaxed) }
 
-    private init(_ configuration: JournalConfiguration, dedupe: Bool, logger: Logger) {
+    private init(_ configuration: JournalConfiguration, dedupe: Bool, logger: Logger, system: JournalSystem) {
         self.configuration = configuration
         self.logger = logger
+        self.system = system
         commitsInline = configuration.fsync != .always
         self.dedupe = DedupeIndex(windowHours: dedupe ? configuration.dedupeWindowHours : 0)
         let name = (configuration.directory as NSString).lastPathComponent == "quarantine" ? "quarantine" : "journal"
@@ -90,7 +88,14 @@ public final class JournalWriter: @unchecked Sendable {
     public static func open(
         _ configuration: JournalConfiguration, dedupe: Bool = true, logger: Logger
     ) throws(JournalError) -> JournalWriter {
-        let writer = JournalWriter(configuration, dedupe: dedupe, logger: logger)
+        try open(configuration, dedupe: dedupe, logger: logger, system: .live)
+    }
+
+    /// `open` with the system calls and clocks of a test.
+    static func open(
+        _ configuration: JournalConfiguration, dedupe: Bool, logger: Logger, system: JournalSystem
+    ) throws(JournalError) -> JournalWriter {
+        let writer = JournalWriter(configuration, dedupe: dedupe, logger: logger, system: system)
         try writer.recover()
         let thread = Thread { writer.run() }
         thread.name = "journal-writer"
@@ -176,7 +181,7 @@ public final class JournalWriter: @unchecked Sendable {
             try openSegment(last)
         }
         appendedThrough.store(nextSeq - 1, ordering: .releasing)
-        let now = Self.nowSeconds()
+        let now = system.wallClockSeconds()
         segments = try applyRetention(segments, nowSeconds: now)
         if dedupe.isEnabled { try rebuildDedupe(segments, nowSeconds: now) }
         lastMaintenance = now
@@ -248,11 +253,5 @@ public final class JournalWriter: @unchecked Sendable {
         }
         if kept.count != segments.count { try? SegmentDirectory.syncDirectory(configuration.directory) }
         return kept
-    }
-
-    static func nowSeconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec)
     }
 }

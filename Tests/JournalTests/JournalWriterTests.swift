@@ -33,14 +33,16 @@ struct JournalWriterTests {
         #expect(writer.lastSeq == UInt64(count))
     }
 
+    /// Staging does not wake the writer: the records wait, however long, until `releaseStaged` wakes it once, and
+    /// go as one batch. The probe sees the writer asleep before the first stage and counts what woke it.
     @Test func stagedRecordsWaitForReleaseAndBecomeOneBatch() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }
-        let writer = try journal.open()
+        let probe = WriterProbe()
+        let writer = try journal.open(probe: probe)
         let outcomes = OutcomeList()
         let group = DispatchGroup()
-        let deadline = Date().addingTimeInterval(10)
-        while !writer.condition.withLock({ writer.isWaiting }) && Date() < deadline { usleep(1000) }
+        #expect(probe.waitUntilWriterSleeps())
         for index in 0..<20 {
             group.enter()
             writer.stage(record("evt_\(index)")) { outcome in
@@ -48,10 +50,11 @@ struct JournalWriterTests {
                 group.leave()
             }
         }
-        #expect(group.wait(timeout: .now() + 0.3) == .timedOut, "a staged record is not written before its release")
-        #expect(writer.lastSeq == 0 && writer.batchCount == 0)
+        #expect(probe.wakeUpsBySignal == 0, "staging woke the writer")
+        #expect(outcomes.values.isEmpty && writer.lastSeq == 0 && writer.batchCount == 0)
         writer.releaseStaged()
         #expect(group.wait(timeout: .now() + 10) == .success)
+        #expect(probe.wakeUpsBySignal == 1, "one release, one wake-up: \(probe.wakeUpsBySignal)")
         #expect(writer.batchCount == 1, "one release, one batch: \(writer.batchCount)")
         #expect(outcomes.values == (1...20).map { AppendOutcome.appended(seq: UInt64($0)) })
         writer.close()
@@ -63,14 +66,14 @@ struct JournalWriterTests {
     @Test func withIntervalTheReleasingThreadWritesAndTheWriterSyncs() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }
-        let writer = try journal.open(fsync: .interval(milliseconds: 20))
+        let probe = WriterProbe()
+        let writer = try journal.open(fsync: .interval(milliseconds: 20), probe: probe)
         let outcomes = OutcomeList()
         let elsewhere = OutcomeList()
         let releasing = pthread_self()
         for round in 0..<2 {
             // A writer thread that is awake takes staged records itself (correct, but not what is tested here).
-            let asleep = Date().addingTimeInterval(10)
-            while !writer.condition.withLock({ writer.isWaiting }) && Date() < asleep { usleep(1000) }
+            #expect(probe.waitUntilWriterSleeps())
             for index in 0..<20 {
                 writer.stage(record("evt_\(round)_\(index)")) { outcome in
                     (pthread_equal(pthread_self(), releasing) != 0 ? outcomes : elsewhere).append(outcome)
@@ -182,10 +185,11 @@ struct JournalWriterTests {
     @Test func aFailedWriteLeavesNothingAndTheNextBatchReusesTheSeq() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }
-        let writer = try journal.open()
+        let probe = WriterProbe()
+        let writer = try journal.open(probe: probe)
         #expect(appendAndWait(writer, record("evt_1")) == .appended(seq: 1))
         let before = try Data(contentsOf: URL(fileURLWithPath: journal.segments()[0]))
-        writer.injectedWriteFailures.store(1, ordering: .relaxed)
+        probe.failNextWrites(1)
         guard case .failed(let error) = appendAndWait(writer, record("evt_2", body: String(repeating: "y", count: 4000)))
         else {
             Issue.record("the injected failure did not fail the append")
@@ -228,6 +232,37 @@ struct JournalWriterTests {
         #expect(appendAndWait(writer, record("evt_new")) == .appended(seq: 7))
         writer.close()
         #expect(journal.logs.lines.filter { $0.contains("deleted by retention") }.count == before.count - 1)
+    }
+
+    /// A daemon that runs for days applies retention and sweeps the dedupe window hourly, without a restart: the
+    /// probe moves the writer's wall clock instead of the test waiting.
+    @Test func hourlyMaintenanceAppliesRetentionAndForgetsOldIDsWhileRunning() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let probe = WriterProbe()
+        let writer = try journal.open(segmentBytes: 600, retentionDays: 2, dedupeWindowHours: 1, probe: probe)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for index in 1...6 {
+            #expect(appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: now))
+                == .appended(seq: UInt64(index)))
+        }
+        let before = try journal.segments()
+        #expect(before.count >= 3)
+        #expect(appendAndWait(writer, record("evt_1", receivedAt: now)) == .duplicate)
+
+        probe.advanceWallClock(bySeconds: 3 * 86_400)
+        // The maintenance runs after the next batch; this record is new, written at the (moved) present.
+        let later = now + 3 * 86_400_000
+        #expect(appendAndWait(writer, record("evt_7", receivedAt: later)) == .appended(seq: 7))
+        // One thread writes and maintains, in turn: this append completes only after that maintenance.
+        #expect(appendAndWait(writer, record("evt_1", receivedAt: later)) == .appended(seq: 8),
+                "an id older than the window is new again")
+        let after = try journal.segments()
+        #expect(after.count < before.count, "retention ran while the writer was running: \(after.count) segments")
+        #expect(!after.contains(before[0]))
+        #expect(journal.logs.lines.contains { $0.contains("deleted by retention") })
+        writer.close()
+        #expect(try JournalVerifier.verify(directory: journal.directory).firstSeq ?? 0 > 1)
     }
 }
 

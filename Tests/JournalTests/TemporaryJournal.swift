@@ -21,11 +21,11 @@ final class TemporaryJournal {
     }
 
     func open(fsync: FsyncPolicy = .always, segmentBytes: Int = 67_108_864, retentionDays: Int = 0,
-              dedupeWindowHours: Int = 96, dedupe: Bool = true) throws -> JournalWriter {
+              dedupeWindowHours: Int = 96, dedupe: Bool = true, probe: WriterProbe? = nil) throws -> JournalWriter {
         try JournalWriter.open(
             JournalConfiguration(directory: directory, fsync: fsync, segmentBytes: segmentBytes,
                                  retentionDays: retentionDays, dedupeWindowHours: dedupeWindowHours),
-            dedupe: dedupe, logger: logger)
+            dedupe: dedupe, logger: logger, system: probe?.system ?? .live)
     }
 
     func segments() throws -> [String] { try JournalReader(directory: directory).segmentPaths }
