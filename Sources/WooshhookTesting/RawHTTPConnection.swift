@@ -23,10 +23,9 @@ public final class RawHTTPConnection {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
-            close(fd)
-            throw TestFailure("connect to 127.0.0.1:\(port) failed: errno \(errno)")
-        }
+        // No close here: a class whose stored properties are all set runs `deinit` when its init throws, and a
+        // second close could close a descriptor another test's thread has opened since.
+        guard result == 0 else { throw TestFailure("connect to 127.0.0.1:\(port) failed: errno \(errno)") }
     }
 
     deinit { close(fd) }
