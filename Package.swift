@@ -31,6 +31,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(name: "CFileSystem"),
         .systemLibrary(
             name: "CLibpq",
             pkgConfig: "libpq",
@@ -57,6 +58,7 @@ let package = Package(
         .target(
             name: "Journal",
             dependencies: [
+                "CFileSystem",
                 "Hashing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

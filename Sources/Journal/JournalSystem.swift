@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 
 /// The system calls and clocks `JournalWriter` depends on, passed in rather than called directly so that a test can
@@ -8,6 +9,9 @@ struct JournalSystem: Sendable {
     var writeAll: @Sendable (_ fd: Int32, _ bytes: [UInt8], _ offset: Int, _ path: String) throws(JournalError) -> Void
     /// `fdatasync`: 0 on success, otherwise -1 with `errno` set.
     var dataSync: @Sendable (_ fd: Int32) -> Int32
+    /// Allocates `length` bytes from `offset` without changing the file's size (`FALLOC_FL_KEEP_SIZE`): 0 on
+    /// success, otherwise the error number (`EOPNOTSUPP` where the file system has no such call).
+    var preallocate: @Sendable (_ fd: Int32, _ offset: Int, _ length: Int) -> Int32
     /// Seconds since the epoch: the time retention and the dedupe window are measured in.
     var wallClockSeconds: @Sendable () -> Int64
     /// A clock that never goes back: the time `fsync: interval` is measured in.
@@ -21,6 +25,7 @@ struct JournalSystem: Sendable {
             try FileWriting.writeAll(fd, bytes, offset: offset, path: path)
         },
         dataSync: { fdatasync($0) },
+        preallocate: { fd, offset, length in wooshhook_preallocate_keeping_size(fd, off_t(offset), off_t(length)) },
         wallClockSeconds: {
             var spec = timespec()
             clock_gettime(CLOCK_REALTIME, &spec)

@@ -25,6 +25,7 @@ extension JournalWriter {
                 logger.error("journal fsync failed at close: \(String(cString: strerror(errno)))",
                              metadata: ["segment": "\(segmentPath)"])
             }
+            releaseUnusedBlocks()
             Glibc.close(fd)
             fd = -1
         }
@@ -141,6 +142,7 @@ extension JournalWriter {
     private func commit(_ buffer: [UInt8]) throws(JournalError) {
         if fd < 0 || segmentOffset >= configuration.segmentBytes { try roll() }
         let start = segmentOffset
+        reserveBlocks(through: start + buffer.count)
         do throws(JournalError) {
             try system.writeAll(fd, buffer, start, segmentPath)
             if configuration.fsync == .always {
@@ -166,9 +168,40 @@ extension JournalWriter {
             if ftruncate(fd, off_t(start)) != 0 || system.dataSync(fd) != 0 {
                 logger.critical("cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
             }
+            // The cut gave back the blocks reserved past it, too.
+            allocatedThrough = start
             throw error
         }
     }
+
+    /// Allocates the segment's blocks ahead of the writes, in steps of `blockReservation` bytes, without changing
+    /// its size. An `fdatasync` after appending to a growing file also commits the allocation of the new blocks;
+    /// when they were allocated earlier it commits less and returns sooner (measured on ext4 with 16 KiB batches:
+    /// p50 552 → 373 µs, p99 2.1 → 1.5 ms; see BENCHMARKS.md). Readers see nothing of it: the size, and so every
+    /// reader, `tail -f` and `journal verify`, still ends at the last whole record. Where the file system has no
+    /// such call, or no room for a whole step, the writes go on as before: this is an optimisation only.
+    private func reserveBlocks(through end: Int) {
+        guard end > allocatedThrough else { return }
+        let target = Swift.max(end, Swift.min(allocatedThrough + Self.blockReservation, configuration.segmentBytes))
+        let error = system.preallocate(fd, allocatedThrough, target - allocatedThrough)
+        // Failed or not, do not ask again before the writes pass this step: one call per step at most.
+        allocatedThrough = target
+        if error != 0 && !preallocationFailureLogged {
+            preallocationFailureLogged = true
+            logger.debug("journal blocks not preallocated: \(String(cString: strerror(error)))",
+                         metadata: ["segment": "\(segmentPath)"])
+        }
+    }
+
+    /// Gives back the blocks reserved past the last record (truncating to the size it already has), so that a
+    /// finished segment takes no more room on disk than its records.
+    func releaseUnusedBlocks() {
+        guard allocatedThrough > segmentOffset else { return }
+        _ = ftruncate(fd, off_t(segmentOffset))
+        allocatedThrough = segmentOffset
+    }
+
+    static let blockReservation = 4 << 20
 
     /// Starts the segment named by the next seq; its creation is made durable by syncing the directory.
     private func roll() throws(JournalError) {

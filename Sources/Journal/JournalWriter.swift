@@ -38,11 +38,14 @@ public final class JournalWriter: @unchecked Sendable {
     var fd: Int32 = -1
     var segmentPath = ""
     var segmentOffset = 0
+    /// Where the current segment's blocks are allocated to (see `reserveBlocks`); never less than `segmentOffset`.
+    var allocatedThrough = 0
     var nextSeq: UInt64 = 1
     var dedupe: DedupeIndex
     var lastSyncNanoseconds: UInt64 = 0
     /// Bytes written since the journal was opened, across segments: a sync covers what was written before it began.
     var writtenBytes = 0
+    var preallocationFailureLogged = false
     /// The file is closed for good (`close`); batches released after that fail.
     var fileClosed = false
     /// Uptime nanoseconds by which written bytes must be synced under `fsync: interval`; 0 when all are synced.
@@ -198,10 +201,14 @@ public final class JournalWriter: @unchecked Sendable {
             Glibc.close(descriptor)
             throw JournalError("stat", path: path, code: code)
         }
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 {
+            releaseUnusedBlocks()
+            Glibc.close(fd)
+        }
         fd = descriptor
         segmentPath = path
         segmentOffset = Int(info.st_size)
+        allocatedThrough = segmentOffset
     }
 
     func rebuildDedupe(_ segments: [String], nowSeconds: Int64) throws(JournalError) {

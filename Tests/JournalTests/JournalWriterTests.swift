@@ -199,6 +199,7 @@ struct JournalWriterTests {
         #expect(!writer.isWritable)
         #expect(try Data(contentsOf: URL(fileURLWithPath: journal.segments()[0])) == before)
         #expect(appendAndWait(writer, record("evt_2")) == .appended(seq: 2), "not a duplicate: it was never written")
+        #expect(probe.preallocated.count == 2, "the cut gave the reserve back, and the next batch reserved again")
         #expect(writer.isWritable)
         writer.close()
         #expect(try journal.records().map(\.seq) == [1, 2])
@@ -234,6 +235,54 @@ struct JournalWriterTests {
         #expect(journal.logs.lines.filter { $0.contains("deleted by retention") }.count == before.count - 1)
     }
 
+    /// The active segment's blocks are reserved ahead of the records without changing its size, so every reader
+    /// still ends at the last whole record; a finished segment and a closed one give the unused blocks back.
+    @Test func blocksAreReservedAheadWithoutChangingTheSizeAndGivenBackWhenASegmentEnds() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let probe = WriterProbe()
+        let segmentBytes = 6 << 20
+        let writer = try journal.open(segmentBytes: segmentBytes, probe: probe)
+        for index in 1...10 { #expect(appendAndWait(writer, record("evt_\(index)")) == .appended(seq: UInt64(index))) }
+        let first = try journal.segments()[0]
+        var info = try fileStatus(first)
+        let contents = try Data(contentsOf: URL(fileURLWithPath: first))
+        #expect(Int(info.st_size) == contents.count && contents.last == UInt8(ascii: "\n"))
+        #expect(contents.split(separator: UInt8(ascii: "\n")).count == 10, "the size ends at the last record")
+        #expect(Int(info.st_blocks) * 512 >= JournalWriter.blockReservation, "\(info.st_blocks) blocks reserved")
+        #expect(probe.preallocated.count == 1, "one reservation for many batches: \(probe.preallocated)")
+        #expect(try JournalVerifier.verify(directory: journal.directory).isClean)
+
+        // Records of ~700 KiB each fill the segment past its limit: it rolls, and the finished one is trimmed.
+        let large = String(repeating: "L", count: 700 << 10)
+        for index in 11...20 { _ = appendAndWait(writer, record("evt_\(index)", body: large)) }
+        let segments = try journal.segments()
+        #expect(segments.count == 2)
+        info = try fileStatus(segments[0])
+        #expect(Int(info.st_blocks) * 512 < Int(info.st_size) + 64 << 10, "the finished segment kept no reserve")
+        #expect(Int(try fileStatus(segments[1]).st_blocks) * 512 >= JournalWriter.blockReservation)
+        writer.close()
+        info = try fileStatus(segments[1])
+        #expect(Int(info.st_blocks) * 512 < Int(info.st_size) + 64 << 10, "a closed segment kept no reserve")
+        #expect(try journal.records().map(\.seq) == Array(1...20))
+        #expect(try JournalVerifier.verify(directory: journal.directory).isClean)
+    }
+
+    /// Preallocation is an optimisation only: a file system without it (FUSE, some network file systems) gets the
+    /// same journal, with one attempt per step of the reserve, not one per batch.
+    @Test func aFileSystemWithoutPreallocationJournalsAsBefore() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let probe = WriterProbe()
+        probe.failPreallocation(with: EOPNOTSUPP)
+        let writer = try journal.open(probe: probe)
+        for index in 1...20 { #expect(appendAndWait(writer, record("evt_\(index)")) == .appended(seq: UInt64(index))) }
+        writer.close()
+        #expect(probe.preallocated.count == 1)
+        #expect(try journal.records().map(\.seq) == Array(1...20))
+        #expect(journal.logs.lines.filter { $0.contains("not preallocated") }.count == 1)
+    }
+
     /// A daemon that runs for days applies retention and sweeps the dedupe window hourly, without a restart: the
     /// probe moves the writer's wall clock instead of the test waiting.
     @Test func hourlyMaintenanceAppliesRetentionAndForgetsOldIDsWhileRunning() throws {
@@ -264,6 +313,12 @@ struct JournalWriterTests {
         writer.close()
         #expect(try JournalVerifier.verify(directory: journal.directory).firstSeq ?? 0 > 1)
     }
+}
+
+func fileStatus(_ path: String) throws -> stat {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw CocoaError(.fileReadNoSuchFile) }
+    return info
 }
 
 final class OutcomeList: @unchecked Sendable {

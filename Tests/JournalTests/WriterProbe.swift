@@ -9,12 +9,20 @@ final class WriterProbe: @unchecked Sendable {
     private var wallClockOffset: Int64 = 0
     private var sleeping = false
     private var signalledWakeUps = 0
+    private var preallocationError: Int32 = 0
+    private var preallocations: [(offset: Int, length: Int)] = []
 
     /// The next `count` writes write half of their bytes and then fail with ENOSPC.
     func failNextWrites(_ count: Int) { state.withLock { failingWrites = count } }
 
     /// Moves the writer's wall clock (retention, the dedupe window, hourly maintenance) forward.
     func advanceWallClock(bySeconds seconds: Int64) { state.withLock { wallClockOffset += seconds } }
+
+    /// Every later preallocation fails with `error`, as on a file system without `fallocate`.
+    func failPreallocation(with error: Int32) { state.withLock { preallocationError = error } }
+
+    /// The ranges the writer asked to preallocate, in order.
+    var preallocated: [(offset: Int, length: Int)] { state.withLock { preallocations } }
 
     /// How often the writer thread was woken by a signal rather than by its deadline.
     var wakeUpsBySignal: Int { state.withLock { signalledWakeUps } }
@@ -45,6 +53,13 @@ final class WriterProbe: @unchecked Sendable {
                 throw JournalError("write", path: path, code: ENOSPC, hint: "a full disk, simulated by the test")
             },
             dataSync: live.dataSync,
+            preallocate: { [self] fd, offset, length in
+                let error = state.withLock {
+                    preallocations.append((offset, length))
+                    return preallocationError
+                }
+                return error == 0 ? live.preallocate(fd, offset, length) : error
+            },
             wallClockSeconds: { [self] in live.wallClockSeconds() + state.withLock { wallClockOffset } },
             uptimeNanoseconds: live.uptimeNanoseconds,
             waitForWork: { [self] condition, deadline in
