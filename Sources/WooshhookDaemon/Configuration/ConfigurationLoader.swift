@@ -1,4 +1,6 @@
 public import Foundation
+import Journal
+import Logging
 
 /// Turns a configuration file into a `Configuration` (README, "Configuration"): nested JSON, defaults for every key,
 /// unknown keys refused by their dotted name, paths relative to the file's folder, secrets read from `secret_files`
@@ -104,10 +106,10 @@ public enum ConfigurationLoader {
         if let value = try reader.number("shutdown_timeout_seconds", in: 0...86_400) {
             configuration.shutdownTimeoutSeconds = value
         }
-        if let value = try reader.choice("log_level", as: Configuration.LogLevelSetting.self) {
+        if let value = try reader.choice("log_level", as: Logger.Level.self) {
             configuration.logLevel = value
         }
-        if let value = try reader.choice("log_format", as: Configuration.LogFormat.self) {
+        if let value = try reader.choice("log_format", as: StderrLogHandler.Format.self) {
             configuration.logFormat = value
         }
         try readStatusAndRejections(&reader, into: &configuration)
@@ -117,9 +119,13 @@ public enum ConfigurationLoader {
         _ journal: inout ObjectReader, into settings: inout Configuration.JournalSettings, baseDirectory: String
     ) throws(ConfigurationError) {
         settings.directory = resolve(try journal.string("directory") ?? "journal", against: baseDirectory)
-        if let value = try journal.choice("fsync", as: Configuration.FsyncSetting.self) { settings.fsync = value }
+        if let value = try journal.choice("fsync", among: FsyncPolicy.configurationChoices) { settings.fsync = value }
         if let value = try journal.integer("fsync_interval_ms", in: 1...60_000) {
             settings.fsyncIntervalMilliseconds = value
+        }
+        // After both keys, so an error names `journal.fsync` before `journal.fsync_interval_ms`, as it always has.
+        if case .interval = settings.fsync {
+            settings.fsync = .interval(milliseconds: settings.fsyncIntervalMilliseconds)
         }
         if let value = try journal.integer("segment_bytes", in: 4096...(1 << 40)) { settings.segmentBytes = value }
         if let value = try journal.integer("retention_days", in: 0...36_500) { settings.retentionDays = value }

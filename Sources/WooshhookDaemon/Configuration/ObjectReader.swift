@@ -62,15 +62,23 @@ struct ObjectReader {
         return text
     }
 
+    /// A value of a type that is its own list of names (`Logger.Level`, `StderrLogHandler.Format`).
     mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ key: String, as type: Choice.Type
     ) throws(ConfigurationError) -> Choice? where Choice.RawValue == String {
+        try choice(key, among: Choice.allCases.map { (name: $0.rawValue, value: $0) })
+    }
+
+    /// The value named by the key's string, from `choices` in the order an error lists them.
+    mutating func choice<Value>(
+        _ key: String, among choices: [(name: String, value: Value)]
+    ) throws(ConfigurationError) -> Value? {
         guard let text = try string(key) else { return nil }
-        guard let choice = Choice(rawValue: text) else {
-            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let choice = choices.first(where: { $0.name == text }) else {
+            let allowed = choices.map(\.name).joined(separator: ", ")
             throw ConfigurationError(dotted(key), "\"\(text)\" is not one of: \(allowed)")
         }
-        return choice
+        return choice.value
     }
 
     mutating func stringArray(_ key: String) throws(ConfigurationError) -> [String]? {

@@ -29,7 +29,7 @@ public enum Daemon {
         try rejectionLog.start()
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
-        if case .never = configuration.fsyncPolicy {
+        if case .never = configuration.journal.fsync {
             logger.warning("journal.fsync is \"never\": acknowledged events can be lost on a crash; development only")
         }
         let journal: JournalWriter
@@ -76,14 +76,14 @@ public enum Daemon {
             "listening",
             metadata: [
                 "host": "\(configuration.listenHost)", "port": "\(server.boundPort)", "path": "\(configuration.path)",
-                "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.rawValue)",
+                "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.configurationName)",
                 "last_seq": "\(journal.lastSeq)",
             ])
         let statusListener = StatusListener.start(
             configuration,
             sources: StatusSources(
-                journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.rawValue, journal: journal,
-                metrics: metrics, rejections: rejectionLog,
+                journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.configurationName,
+                journal: journal, metrics: metrics, rejections: rejectionLog,
                 health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" }),
             logger: logger)
         let notifier = SystemdNotifier(environment: environment)
@@ -126,7 +126,7 @@ public enum Daemon {
                 "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
             ])
             // Last, so the line above is still written when the new level is quieter.
-            if let level = Logger.Level(rawValue: fresh.logLevel.rawValue) { StderrLogHandler.sharedLevel.level = level }
+            StderrLogHandler.sharedLevel.level = fresh.logLevel
         } catch {
             logger.error("reload refused, the previous configuration keeps serving", metadata: ["error": "\(error)"])
         }

@@ -158,7 +158,7 @@ extension WooshhookCommand {
             defer { lock.release() }
             // At the configured level, as the daemon logs: a `log` handler's lines are its output.
             var logger = Logger(label: "wooshhook.replay")
-            logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+            logger.logLevel = configuration.logLevel
             var failed = 0
             do {
                 try QuarantineAdmission.admit(records, configuration: configuration, lock: lock, logger: logger) {
