@@ -1,6 +1,7 @@
 public import Foundation
 import Journal
 import Logging
+import WooshPay
 
 /// Turns a configuration file into a `Configuration` (README, "Configuration"): nested JSON, defaults for every key,
 /// unknown keys refused by their dotted name, paths relative to the file's folder, secrets read from `secret_files`
@@ -34,9 +35,9 @@ public enum ConfigurationLoader {
     public static func decode(
         _ data: Data, baseDirectory: String, environment: [String: String], source: String = "configuration"
     ) throws(ConfigurationError) -> Configuration {
-        let root: ConfigValue
+        let root: JSONValue
         do {
-            root = try JSONDecoder().decode(ConfigValue.self, from: data)
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw ConfigurationError(source, "is not valid JSON: \(describe(error))")
         }

@@ -1,11 +1,14 @@
+import WooshPay
+
 /// Reads one JSON object of the configuration, key by key, and remembers which keys it used so that every key it
-/// did not use can be reported as unknown, with its full dotted name.
+/// did not use can be reported as unknown, with its full dotted name. The values are WooshPay's `JSONValue`, which
+/// keeps whole numbers apart from fractions and `true` apart from `1`, so a key's type is checked as written.
 struct ObjectReader {
-    private let values: [String: ConfigValue]
+    private let values: [String: JSONValue]
     private let prefix: String
     private var used: Set<String> = []
 
-    init(_ values: [String: ConfigValue], prefix: String) {
+    init(_ values: [String: JSONValue], prefix: String) {
         self.values = values
         self.prefix = prefix
     }
@@ -20,7 +23,7 @@ struct ObjectReader {
     }
 
     /// Marks the key as known and returns its value unless absent or null.
-    private mutating func take(_ key: String) -> ConfigValue? {
+    private mutating func take(_ key: String) -> JSONValue? {
         used.insert(key)
         guard let value = values[key], value != .null else { return nil }
         return value
@@ -28,7 +31,9 @@ struct ObjectReader {
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = take(key) else { return nil }
-        guard case .integer(let number) = value else { throw .wrongType(dotted(key), expected: "a whole number") }
+        guard case .integer(let whole) = value, let number = Int(exactly: whole) else {
+            throw .wrongType(dotted(key), expected: "a whole number")
+        }
         guard range.contains(number) else {
             throw ConfigurationError(dotted(key), "\(number) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
