@@ -59,14 +59,8 @@ public enum ConfigurationLoader {
         environment: [String: String]
     ) throws(ConfigurationError) {
         if var listen = try reader.object("listen") {
-            if let host = try listen.string("host") {
-                guard TrustedProxies.addressBytes(host) != nil || host == "localhost" else {
-                    throw ConfigurationError("listen.host", "\"\(host)\" is not an IP address")
-                }
-                configuration.listenHost = host
-            }
-            if let port = try listen.integer("port", in: 0...65_535) { configuration.listenPort = port }
-            try listen.rejectUnknownKeys()
+            (configuration.listenHost, configuration.listenPort) = try readListen(
+                &listen, host: configuration.listenHost, port: configuration.listenPort)
         }
         if let path = try reader.string("path") {
             guard path.hasPrefix("/"), !path.contains(" "), !path.contains("?") else {
@@ -155,6 +149,23 @@ public enum ConfigurationLoader {
             configuration.secrets.append(secret)
             configuration.secretSources.append(path)
         }
+    }
+
+    /// A `listen` object (`listen`, `status.listen`): `host` an IP address (or `localhost`), `port` 0 to 65535, each
+    /// as given when absent; nothing else.
+    static func readListen(
+        _ listen: inout ObjectReader, host: String, port: Int
+    ) throws(ConfigurationError) -> (host: String, port: Int) {
+        var address = (host: host, port: port)
+        if let host = try listen.string("host") {
+            guard TrustedProxies.addressBytes(host) != nil || host == "localhost" else {
+                throw ConfigurationError(listen.dotted("host"), "\"\(host)\" is not an IP address")
+            }
+            address.host = host
+        }
+        if let port = try listen.integer("port", in: 0...65_535) { address.port = port }
+        try listen.rejectUnknownKeys()
+        return address
     }
 
     /// Resolves a path written in the file against the file's folder.
