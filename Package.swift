@@ -8,9 +8,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Linux only, and no `platforms:` that would say otherwise: we ship a Debian package, the code calls Glibc, systemd
+// and Debian's libevent, OpenSSL and libpq directly, and nothing is built or tested on another system.
 let package = Package(
     name: "wooshhook",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wooshhook", targets: ["wooshhook"])
     ],

@@ -1,5 +1,7 @@
-/// An opaque JSON value, for fields whose shape WooshPay does not document (`payment_method_options`,
-/// `next_action`): kept, compared, never interpreted.
+/// A JSON value as written, decoded strictly: `true` is never read as `1`, and a whole number stays apart from a
+/// fraction. Events use it for fields whose shape WooshPay does not document (`payment_method_options`,
+/// `next_action`): kept, compared, never interpreted. The daemon's configuration reader (`ObjectReader`) checks
+/// each key's type on it.
 public enum JSONValue: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)

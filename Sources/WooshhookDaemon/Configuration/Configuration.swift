@@ -1,3 +1,6 @@
+public import Journal
+public import Logging
+
 /// The effective configuration of one wooshhook instance (README, "Configuration").
 ///
 /// Every key has its documented default here, so a file only needs to name what differs. Paths are already resolved
@@ -22,8 +25,10 @@ public struct Configuration: Sendable, Equatable {
     public var maxConnections = 1024
     public var readTimeoutSeconds = 10.0
     public var shutdownTimeoutSeconds = 10.0
-    public var logLevel = LogLevelSetting.info
-    public var logFormat = LogFormat.text
+    /// `log_level`, by swift-log's own names.
+    public var logLevel = Logger.Level.info
+    /// `log_format`: the daemon's log backend writes it.
+    public var logFormat = StderrLogHandler.Format.text
     /// `rejections.*` keys: the rejection log.
     public var rejections = RejectionSettings()
     /// `status.*` keys: the status page's listener; nil (no `status` key) means none.
@@ -34,7 +39,10 @@ public struct Configuration: Sendable, Equatable {
     /// `journal.*` keys.
     public struct JournalSettings: Sendable, Equatable {
         public var directory = "journal"
-        public var fsync = FsyncSetting.always
+        /// `journal.fsync`: the durability policy (docs/ARCHITECTURE.md, "Why an acknowledged event survives"); an
+        /// `interval` policy carries `fsyncIntervalMilliseconds` as its period.
+        public var fsync = FsyncPolicy.always
+        /// `journal.fsync_interval_ms` as the file gives it, kept whatever the policy so `check-config` shows it.
         public var fsyncIntervalMilliseconds = 50
         public var segmentBytes = 67_108_864
         public var retentionDays = 0
@@ -50,21 +58,6 @@ public struct Configuration: Sendable, Equatable {
     public struct StatusSettings: Sendable, Equatable {
         public var host = "127.0.0.1"
         public var port = 8086
-    }
-
-    /// `journal.fsync`: the durability policy (docs/ARCHITECTURE.md, "Why an acknowledged event survives").
-    public enum FsyncSetting: String, Sendable, Equatable, CaseIterable {
-        case always, interval, never
-    }
-
-    /// `log_format`.
-    public enum LogFormat: String, Sendable, Equatable, CaseIterable {
-        case text, json
-    }
-
-    /// `log_level`, the swift-log levels by their names.
-    public enum LogLevelSetting: String, Sendable, Equatable, CaseIterable {
-        case trace, debug, info, notice, warning, error, critical
     }
 
     /// The number of cores, which is also the default number of event-loop threads.

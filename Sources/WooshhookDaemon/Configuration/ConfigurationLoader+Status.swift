@@ -14,14 +14,7 @@ extension ConfigurationLoader {
         guard var status = try reader.object("status") else { return }
         var settings = Configuration.StatusSettings()
         if var listen = try status.object("listen") {
-            if let host = try listen.string("host") {
-                guard TrustedProxies.addressBytes(host) != nil || host == "localhost" else {
-                    throw ConfigurationError("status.listen.host", "\"\(host)\" is not an IP address")
-                }
-                settings.host = host
-            }
-            if let port = try listen.integer("port", in: 0...65_535) { settings.port = port }
-            try listen.rejectUnknownKeys()
+            (settings.host, settings.port) = try readListen(&listen, host: settings.host, port: settings.port)
         }
         try status.rejectUnknownKeys()
         if settings.port != 0 && settings.port == configuration.listenPort {

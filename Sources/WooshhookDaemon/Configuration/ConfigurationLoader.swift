@@ -1,4 +1,7 @@
 public import Foundation
+import Journal
+import Logging
+import WooshPay
 
 /// Turns a configuration file into a `Configuration` (README, "Configuration"): nested JSON, defaults for every key,
 /// unknown keys refused by their dotted name, paths relative to the file's folder, secrets read from `secret_files`
@@ -32,9 +35,9 @@ public enum ConfigurationLoader {
     public static func decode(
         _ data: Data, baseDirectory: String, environment: [String: String], source: String = "configuration"
     ) throws(ConfigurationError) -> Configuration {
-        let root: ConfigValue
+        let root: JSONValue
         do {
-            root = try JSONDecoder().decode(ConfigValue.self, from: data)
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw ConfigurationError(source, "is not valid JSON: \(describe(error))")
         }
@@ -56,14 +59,8 @@ public enum ConfigurationLoader {
         environment: [String: String]
     ) throws(ConfigurationError) {
         if var listen = try reader.object("listen") {
-            if let host = try listen.string("host") {
-                guard TrustedProxies.addressBytes(host) != nil || host == "localhost" else {
-                    throw ConfigurationError("listen.host", "\"\(host)\" is not an IP address")
-                }
-                configuration.listenHost = host
-            }
-            if let port = try listen.integer("port", in: 0...65_535) { configuration.listenPort = port }
-            try listen.rejectUnknownKeys()
+            (configuration.listenHost, configuration.listenPort) = try readListen(
+                &listen, host: configuration.listenHost, port: configuration.listenPort)
         }
         if let path = try reader.string("path") {
             guard path.hasPrefix("/"), !path.contains(" "), !path.contains("?") else {
@@ -104,10 +101,10 @@ public enum ConfigurationLoader {
         if let value = try reader.number("shutdown_timeout_seconds", in: 0...86_400) {
             configuration.shutdownTimeoutSeconds = value
         }
-        if let value = try reader.choice("log_level", as: Configuration.LogLevelSetting.self) {
+        if let value = try reader.choice("log_level", as: Logger.Level.self) {
             configuration.logLevel = value
         }
-        if let value = try reader.choice("log_format", as: Configuration.LogFormat.self) {
+        if let value = try reader.choice("log_format", as: StderrLogHandler.Format.self) {
             configuration.logFormat = value
         }
         try readStatusAndRejections(&reader, into: &configuration)
@@ -117,9 +114,13 @@ public enum ConfigurationLoader {
         _ journal: inout ObjectReader, into settings: inout Configuration.JournalSettings, baseDirectory: String
     ) throws(ConfigurationError) {
         settings.directory = resolve(try journal.string("directory") ?? "journal", against: baseDirectory)
-        if let value = try journal.choice("fsync", as: Configuration.FsyncSetting.self) { settings.fsync = value }
+        if let value = try journal.choice("fsync", among: FsyncPolicy.configurationChoices) { settings.fsync = value }
         if let value = try journal.integer("fsync_interval_ms", in: 1...60_000) {
             settings.fsyncIntervalMilliseconds = value
+        }
+        // After both keys, so an error names `journal.fsync` before `journal.fsync_interval_ms`, as it always has.
+        if case .interval = settings.fsync {
+            settings.fsync = .interval(milliseconds: settings.fsyncIntervalMilliseconds)
         }
         if let value = try journal.integer("segment_bytes", in: 4096...(1 << 40)) { settings.segmentBytes = value }
         if let value = try journal.integer("retention_days", in: 0...36_500) { settings.retentionDays = value }
@@ -148,6 +149,23 @@ public enum ConfigurationLoader {
             configuration.secrets.append(secret)
             configuration.secretSources.append(path)
         }
+    }
+
+    /// A `listen` object (`listen`, `status.listen`): `host` an IP address (or `localhost`), `port` 0 to 65535, each
+    /// as given when absent; nothing else.
+    static func readListen(
+        _ listen: inout ObjectReader, host: String, port: Int
+    ) throws(ConfigurationError) -> (host: String, port: Int) {
+        var address = (host: host, port: port)
+        if let host = try listen.string("host") {
+            guard TrustedProxies.addressBytes(host) != nil || host == "localhost" else {
+                throw ConfigurationError(listen.dotted("host"), "\"\(host)\" is not an IP address")
+            }
+            address.host = host
+        }
+        if let port = try listen.integer("port", in: 0...65_535) { address.port = port }
+        try listen.rejectUnknownKeys()
+        return address
     }
 
     /// Resolves a path written in the file against the file's folder.

@@ -13,7 +13,7 @@ public enum ConfigurationSummary {
         add("tolerance_seconds", "\(configuration.toleranceSeconds)")
         add("max_body_bytes", "\(configuration.maxBodyBytes)")
         add("journal.directory", configuration.journal.directory)
-        add("journal.fsync", configuration.journal.fsync.rawValue)
+        add("journal.fsync", configuration.journal.fsync.configurationName)
         add("journal.fsync_interval_ms", "\(configuration.journal.fsyncIntervalMilliseconds)")
         add("journal.segment_bytes", "\(configuration.journal.segmentBytes)")
         add("journal.retention_days", "\(configuration.journal.retentionDays)")

@@ -1,11 +1,14 @@
+import WooshPay
+
 /// Reads one JSON object of the configuration, key by key, and remembers which keys it used so that every key it
-/// did not use can be reported as unknown, with its full dotted name.
+/// did not use can be reported as unknown, with its full dotted name. The values are WooshPay's `JSONValue`, which
+/// keeps whole numbers apart from fractions and `true` apart from `1`, so a key's type is checked as written.
 struct ObjectReader {
-    private let values: [String: ConfigValue]
+    private let values: [String: JSONValue]
     private let prefix: String
     private var used: Set<String> = []
 
-    init(_ values: [String: ConfigValue], prefix: String) {
+    init(_ values: [String: JSONValue], prefix: String) {
         self.values = values
         self.prefix = prefix
     }
@@ -20,7 +23,7 @@ struct ObjectReader {
     }
 
     /// Marks the key as known and returns its value unless absent or null.
-    private mutating func take(_ key: String) -> ConfigValue? {
+    private mutating func take(_ key: String) -> JSONValue? {
         used.insert(key)
         guard let value = values[key], value != .null else { return nil }
         return value
@@ -28,7 +31,9 @@ struct ObjectReader {
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = take(key) else { return nil }
-        guard case .integer(let number) = value else { throw .wrongType(dotted(key), expected: "a whole number") }
+        guard case .integer(let whole) = value, let number = Int(exactly: whole) else {
+            throw .wrongType(dotted(key), expected: "a whole number")
+        }
         guard range.contains(number) else {
             throw ConfigurationError(dotted(key), "\(number) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
@@ -62,15 +67,23 @@ struct ObjectReader {
         return text
     }
 
+    /// A value of a type that is its own list of names (`Logger.Level`, `StderrLogHandler.Format`).
     mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ key: String, as type: Choice.Type
     ) throws(ConfigurationError) -> Choice? where Choice.RawValue == String {
+        try choice(key, among: Choice.allCases.map { (name: $0.rawValue, value: $0) })
+    }
+
+    /// The value named by the key's string, from `choices` in the order an error lists them.
+    mutating func choice<Value>(
+        _ key: String, among choices: [(name: String, value: Value)]
+    ) throws(ConfigurationError) -> Value? {
         guard let text = try string(key) else { return nil }
-        guard let choice = Choice(rawValue: text) else {
-            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let choice = choices.first(where: { $0.name == text }) else {
+            let allowed = choices.map(\.name).joined(separator: ", ")
             throw ConfigurationError(dotted(key), "\"\(text)\" is not one of: \(allowed)")
         }
-        return choice
+        return choice.value
     }
 
     mutating func stringArray(_ key: String) throws(ConfigurationError) -> [String]? {

@@ -1,29 +1,24 @@
-import Foundation
 import HTTPServer
 import Journal
-import WooshPay
 
 /// `kind: forward`: POSTs the exact body to `url`, signed afresh with this handler's own `secret` (t = now), as
-/// WooshPay would; any 2xx is success. Uses the HTTP module's client (http:// and https://).
+/// WooshPay would (`SignedDeliveryClient`); any 2xx is success.
 struct ForwardHandler: EventHandler {
-    let url: String
-    let secret: String
-    let timeoutSeconds: Double
+    let client: SignedDeliveryClient
+
+    init(url: String, secret: String, timeoutSeconds: Double) {
+        client = SignedDeliveryClient(url: url, secret: secret, timeoutSeconds: timeoutSeconds)
+    }
 
     func handle(_ record: JournalRecord) throws(HandlerFailure) {
-        let timestamp = String(Int(Date().timeIntervalSince1970))
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("Wooshpay-Signature", Signer.header(secret: secret, timestamp: timestamp, body: record.body)),
-        ]
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient.post(url: url, headers: headers, body: record.body, timeoutSeconds: timeoutSeconds)
+            response = try client.post(record.body)
         } catch {
             throw HandlerFailure("\(error)")
         }
         guard (200..<300).contains(response.status) else {
-            throw HandlerFailure("\(url) answered HTTP \(response.status)")
+            throw HandlerFailure("\(client.url) answered HTTP \(response.status)")
         }
     }
 }

@@ -4,9 +4,22 @@ import HTTPServer
 import Journal
 import Logging
 
-/// `wooshhook serve`: starts the parts in order (journal recovery, metrics, listener), reports readiness, and on
-/// SIGTERM/SIGINT stops them in reverse (stop accepting, drain, flush the journal).
+/// `wooshhook serve`: starts the parts in order (journal lock, rejection log, journal recovery, handlers, listener,
+/// status page), reports readiness, and on SIGTERM/SIGINT drains and stops them (`drainOrder`). A part that cannot
+/// start stops those started before it, newest first (`StartedParts`).
 public enum Daemon {
+    /// What `serve` starts and must stop.
+    enum Part: Equatable {
+        case journalLock, rejectionLog, journal, quarantine, handlers, listener, statusPage
+    }
+
+    /// The shutdown after SIGTERM/SIGINT, which is not simply the reverse of the start: the listener first, so
+    /// nothing new arrives and what is in flight is answered (or refused `shutting_down`); the status page after it,
+    /// so it shows `shutting_down` during the drain; the rejection log and the journals are flushed next, before the
+    /// handlers are given up to `shutdown_timeout_seconds` to finish their current event. The journal lock is
+    /// released last, when `serve` returns.
+    static let drainOrder: [Part] = [.listener, .statusPage, .rejectionLog, .journal, .quarantine, .handlers]
+
     /// Runs until SIGTERM or SIGINT; returns after a clean shutdown.
     public static func serve(_ configuration: Configuration, environment: [String: String]) throws(DaemonError) {
         // First, before any thread starts: a SIGTERM during start-up then waits, pending, for the signal loop.
@@ -15,77 +28,69 @@ public enum Daemon {
         try checkSecrets(configuration, logger: logger)
         closeInheritedDescriptorsOnExec()
         let journalDirectory = configuration.journal.directory
-        for directory in [journalDirectory, "\(journalDirectory)/quarantine", "\(journalDirectory)/cursors"] {
-            do {
-                try DurableDirectory.create(directory)
-            } catch {
-                throw DaemonError("\(error)")
-            }
-        }
-        let journalLock = try JournalOwnership.take(journalDirectory)
-        defer { journalLock.release() }
-        let rejectionLog = RejectionLog(
-            directory: "\(journalDirectory)/rejections", maxBytes: configuration.rejections.maxBytes, logger: logger)
-        try rejectionLog.start()
+        try createDirectories(of: journalDirectory)
+        var parts = StartedParts<Part>()
+        // On a throw, everything started so far; after a clean shutdown, what `drainOrder` left (the journal lock).
+        defer { parts.stopAll() }
+        _ = try parts.start(.journalLock) { () throws(DaemonError) in
+            try JournalOwnership.take(journalDirectory)
+        } stop: { $0.release() }
+        let rejectionLog = try parts.start(.rejectionLog) { () throws(DaemonError) in
+            let log = RejectionLog(
+                directory: "\(journalDirectory)/rejections", maxBytes: configuration.rejections.maxBytes,
+                logger: logger)
+            try log.start()
+            return log
+        } stop: { $0.close() }
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
-        if case .never = configuration.fsyncPolicy {
+        if case .never = configuration.journal.fsync {
             logger.warning("journal.fsync is \"never\": acknowledged events can be lost on a crash; development only")
         }
-        let journal: JournalWriter
-        let quarantine: JournalWriter
-        do {
-            journal = try JournalWriter.open(
+        let journal = try parts.start(.journal) { () throws(DaemonError) in
+            try openJournal(
                 configuration.journalConfiguration(
                     directory: journalDirectory, dedupeWindowHours: configuration.dedupeWindowHours),
-                logger: logger)
-            quarantine = try JournalWriter.open(
+                dedupe: true, logger: logger)
+        } stop: { $0.close() }
+        let quarantine = try parts.start(.quarantine) { () throws(DaemonError) in
+            try openJournal(
                 configuration.journalConfiguration(directory: "\(journalDirectory)/quarantine", dedupeWindowHours: 0),
                 dedupe: false, logger: logger)
-        } catch {
-            throw DaemonError("cannot open the journal: \(error)")
-        }
-        let handlers = HandlerPipeline(
-            journalDirectory: journalDirectory, journalHead: { journal.lastSeq }, logger: logger)
-        do {
-            try handlers.start(configuration.handlers)
-        } catch {
-            journal.close()
-            quarantine.close()
-            throw DaemonError("cannot start the handlers: \(error)", exitCode: 78)
-        }
+        } stop: { $0.close() }
+        let handlers = try parts.start(.handlers) { () throws(DaemonError) in
+            let handlers = HandlerPipeline(
+                journalDirectory: journalDirectory, journalHead: { journal.lastSeq }, logger: logger)
+            do {
+                try handlers.start(configuration.handlers)
+            } catch {
+                throw DaemonError("cannot start the handlers: \(error)", exitCode: 78)
+            }
+            return handlers
+        } stop: { $0.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds) }
         let pipeline = ReceivePipeline(
             configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger,
             rejectionLog: rejectionLog, onJournaled: { handlers.notify() })
-        let listen = try listenSetting(configuration, environment: environment)
-        let server = Server(
-            configuration: ServerConfiguration(
-                listen: listen, workers: configuration.workers, maxConnections: configuration.maxConnections,
-                maxBodyBytes: configuration.maxBodyBytes, readTimeoutSeconds: configuration.readTimeoutSeconds),
-            handler: pipeline, logger: logger)
-        do {
-            try server.start()
-        } catch {
-            handlers.stop()
-            journal.close()
-            quarantine.close()
-            if case .inheritedSocket = listen { throw DaemonError("cannot use the socket from systemd: \(error)", exitCode: 78) }
-            throw DaemonError("cannot listen: \(error)")
+        let server = try parts.start(.listener) { () throws(DaemonError) in
+            try startServer(configuration, handler: pipeline, environment: environment, logger: logger)
+        } stop: { server in
+            pipeline.beginShutdown()
+            server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
         }
         logger.info(
             "listening",
             metadata: [
                 "host": "\(configuration.listenHost)", "port": "\(server.boundPort)", "path": "\(configuration.path)",
-                "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.rawValue)",
+                "workers": "\(configuration.workers)", "fsync": "\(configuration.journal.fsync.configurationName)",
                 "last_seq": "\(journal.lastSeq)",
             ])
-        let statusListener = StatusListener.start(
-            configuration,
-            sources: StatusSources(
-                journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.rawValue, journal: journal,
-                metrics: metrics, rejections: rejectionLog,
-                health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" }),
-            logger: logger)
+        let statusSources = StatusSources(
+            journalDirectory: journalDirectory, fsyncPolicy: configuration.journal.fsync.configurationName,
+            journal: journal, metrics: metrics, rejections: rejectionLog,
+            health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" })
+        _ = try parts.start(.statusPage) { () throws(DaemonError) in
+            StatusListener.start(configuration, sources: statusSources, logger: logger)
+        } stop: { $0?.stop() }
         let notifier = SystemdNotifier(environment: environment)
         notifier.notify("READY=1\nSTATUS=receiving on port \(server.boundPort), journal at seq \(journal.lastSeq)")
         let lifecycle = SignalLoop(logger: logger)
@@ -96,15 +101,52 @@ public enum Daemon {
             notifier.notify("READY=1\nSTATUS=reloaded; receiving on port \(server.boundPort)")
         }
         notifier.notify("STOPPING=1\nSTATUS=draining requests")
-        logger.info("stopping: draining requests", metadata: ["grace_seconds": "\(configuration.shutdownTimeoutSeconds)"])
-        pipeline.beginShutdown()
-        server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
-        statusListener?.stop()
-        rejectionLog.close()
-        journal.close()
-        quarantine.close()
-        handlers.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds)
+        logger.info(
+            "stopping: draining requests", metadata: ["grace_seconds": "\(configuration.shutdownTimeoutSeconds)"])
+        parts.stop(drainOrder)
         logger.info("stopped", metadata: ["last_seq": "\(journal.lastSeq)"])
+    }
+
+    /// The journal's folder (the lock lives in it), `quarantine/` and `cursors/`, durably, before anything starts.
+    private static func createDirectories(of journalDirectory: String) throws(DaemonError) {
+        for directory in [journalDirectory, "\(journalDirectory)/quarantine", "\(journalDirectory)/cursors"] {
+            do {
+                try DurableDirectory.create(directory)
+            } catch {
+                throw DaemonError("\(error)")
+            }
+        }
+    }
+
+    private static func openJournal(
+        _ journalConfiguration: JournalConfiguration, dedupe: Bool, logger: Logger
+    ) throws(DaemonError) -> JournalWriter {
+        do {
+            return try JournalWriter.open(journalConfiguration, dedupe: dedupe, logger: logger)
+        } catch {
+            throw DaemonError("cannot open the journal: \(error)")
+        }
+    }
+
+    /// The webhook listener, on the socket systemd handed over or on `listen.host`/`listen.port`.
+    private static func startServer(
+        _ configuration: Configuration, handler: ReceivePipeline, environment: [String: String], logger: Logger
+    ) throws(DaemonError) -> Server {
+        let listen = try listenSetting(configuration, environment: environment)
+        let server = Server(
+            configuration: ServerConfiguration(
+                listen: listen, workers: configuration.workers, maxConnections: configuration.maxConnections,
+                maxBodyBytes: configuration.maxBodyBytes, readTimeoutSeconds: configuration.readTimeoutSeconds),
+            handler: handler, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            if case .inheritedSocket = listen {
+                throw DaemonError("cannot use the socket from systemd: \(error)", exitCode: 78)
+            }
+            throw DaemonError("cannot listen: \(error)")
+        }
+        return server
     }
 
     /// SIGHUP: secrets, tolerance, handlers and log level from the file again; a broken file, or a handler that
@@ -126,7 +168,7 @@ public enum Daemon {
                 "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
             ])
             // Last, so the line above is still written when the new level is quieter.
-            if let level = Logger.Level(rawValue: fresh.logLevel.rawValue) { StderrLogHandler.sharedLevel.level = level }
+            StderrLogHandler.sharedLevel.level = fresh.logLevel
         } catch {
             logger.error("reload refused, the previous configuration keeps serving", metadata: ["error": "\(error)"])
         }

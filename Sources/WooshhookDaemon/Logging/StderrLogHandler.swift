@@ -17,7 +17,7 @@ public struct StderrLogHandler: LogHandler {
     private let format: Format
 
     /// Output formats of `log_format`.
-    public enum Format: Sendable { case text, json }
+    public enum Format: String, Sendable, CaseIterable { case text, json }
 
     /// Reads the level from `sharedLevel` and never writes it: swift-log makes a handler for every `Logger` made at
     /// any time, and one made after a SIGHUP must not put the start-up level back. Set `sharedLevel` once, where

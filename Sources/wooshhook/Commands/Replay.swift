@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HTTPServer
 import Journal
-import WooshPay
 import Logging
 import WooshhookDaemon
 
@@ -79,6 +78,7 @@ extension WooshhookCommand {
         }
 
         private func post(_ records: [JournalRecord], to: String, signingSecret: String) throws {
+            let client = SignedDeliveryClient(url: to, secret: signingSecret)
             let progress = ProgressBar(total: records.count)
             var failed = 0
             var started = Date()
@@ -88,13 +88,8 @@ extension WooshhookCommand {
                     if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                 }
                 started = Date()
-                let timestamp = String(Int(Date().timeIntervalSince1970))
-                let headers = [
-                    ("Content-Type", "application/json"),
-                    ("Wooshpay-Signature", Signer.header(secret: signingSecret, timestamp: timestamp, body: record.body)),
-                ]
                 do {
-                    let response = try HTTPClient.post(url: to, headers: headers, body: record.body, timeoutSeconds: 10)
+                    let response = try client.post(record.body)
                     let ok = (200..<300).contains(response.status)
                     if !ok { failed += 1 }
                     Console.line("\(record.eventID)  \(record.type)  HTTP \(response.status)")
@@ -158,7 +153,7 @@ extension WooshhookCommand {
             defer { lock.release() }
             // At the configured level, as the daemon logs: a `log` handler's lines are its output.
             var logger = Logger(label: "wooshhook.replay")
-            logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+            logger.logLevel = configuration.logLevel
             var failed = 0
             do {
                 try QuarantineAdmission.admit(records, configuration: configuration, lock: lock, logger: logger) {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HTTPServer
-import WooshPay
 import WooshhookDaemon
 
 extension WooshhookCommand {
@@ -43,20 +42,16 @@ extension WooshhookCommand {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 body = Array(SampleEvent.body(type: type, id: SampleEvent.newID(), createdMilliseconds: now).utf8)
             }
-            let timestamp = String(Int(Date().timeIntervalSince1970))
-            let headers = [
-                ("Content-Type", "application/json"),
-                ("Wooshpay-Signature", Signer.header(secret: signingSecret, timestamp: timestamp, body: body)),
-            ]
+            let response: HTTPClientResponse
             do {
-                let response = try HTTPClient.post(url: to, headers: headers, body: body, timeoutSeconds: 10)
-                Console.line("HTTP \(response.status)")
-                Console.line(response.body)
-                if !(200..<300).contains(response.status) { throw ExitCode.failure }
-            } catch let error as HTTPClientError {
+                response = try SignedDeliveryClient(url: to, secret: signingSecret).post(body)
+            } catch {
                 Console.error("cannot post to \(to): \(error)")
                 throw ExitCode.failure
             }
+            Console.line("HTTP \(response.status)")
+            Console.line(response.body)
+            if !(200..<300).contains(response.status) { throw ExitCode.failure }
         }
     }
 }

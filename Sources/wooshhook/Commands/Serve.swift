@@ -13,9 +13,8 @@ extension WooshhookCommand {
 
         func run() throws {
             let configuration = try configOptions.load()
-            let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
-            let format: StderrLogHandler.Format = configuration.logFormat == .json ? .json : .text
-            StderrLogHandler.sharedLevel.level = level
+            let format = configuration.logFormat
+            StderrLogHandler.sharedLevel.level = configuration.logLevel
             LoggingSystem.bootstrap { label in StderrLogHandler(label: label, format: format) }
             do {
                 try Daemon.serve(configuration, environment: ProcessInfo.processInfo.environment)
