@@ -13,7 +13,8 @@ final class NginxServer {
     /// then calls `start`.
     init(name: String) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
     }
 
     /// `examples/<name>` with only addresses and paths changed, so the directives under test are the example's own.

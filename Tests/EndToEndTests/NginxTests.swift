@@ -32,7 +32,8 @@ struct NginxTests {
                     "/etc/ssl/private/hooks.example.org.key": key,
                 ])
             try #require(snippet.contains("127.0.0.1:\(upstreamPort)") && snippet.contains(certificate))
-            try snippet.write(to: nginx.folder.appendingPathComponent("wooshhook.conf"), atomically: true, encoding: .utf8)
+            try snippet.write(
+                to: nginx.folder.appendingPathComponent("wooshhook.conf"), atomically: true, encoding: .utf8)
             try nginx.start(http: "include \(nginx.prefix)/wooshhook.conf;", port: port)
         }
 

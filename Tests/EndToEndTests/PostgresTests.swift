@@ -139,8 +139,9 @@ struct PostgresTests {
         try first.start()
         let cursor = try String(contentsOfFile: "\(first.journalDirectory)/cursors/ledger", encoding: .utf8)
         #expect(cursor.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "the cursor is at the journal's end")
-        #expect(first.logLines().dropFirst(logged).contains { $0.contains("handler started") && $0.contains("cursor=5") },
-                "the restarted handler resumes after the last event: \(first.log(tail: 5))")
+        #expect(
+            first.logLines().dropFirst(logged).contains { $0.contains("handler started") && $0.contains("cursor=5") },
+            "the restarted handler resumes after the last event: \(first.log(tail: 5))")
         // The handler takes events in journal order: once one accepted now is in the table, the restarted handler
         // has been through everything before it.
         try accept("evt_after_restart", first)

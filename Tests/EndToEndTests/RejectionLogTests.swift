@@ -37,7 +37,8 @@ struct RejectionLogTests {
             // Sends `body` (or `other`) signed, changed by `change`, and notes what must be logged; the request sent.
             @discardableResult
             func expect(
-                _ code: String, _ status: Int, body other: String? = nil, _ change: (inout SignedRequest) -> Void = { _ in }
+                _ code: String, _ status: Int, body other: String? = nil,
+                _ change: (inout SignedRequest) -> Void = { _ in }
             ) throws -> SignedRequest {
                 var request = SignedRequest(body: other ?? body)
                 change(&request)

@@ -101,7 +101,8 @@ import Testing
              #""a/b" may hold only letters, digits, - _ and ."#),
         Case(with(#""handlers":[{"name":".hidden","kind":"log"}]"#), "handlers[0].name",
              #"".hidden" may hold only letters, digits, - _ and ."#),
-        Case(with(#""journal":{"fsync":"sometimes"}"#), "journal.fsync", #""sometimes" is not one of: always, interval, never"#),
+        Case(with(#""journal":{"fsync":"sometimes"}"#), "journal.fsync",
+             #""sometimes" is not one of: always, interval, never"#),
         Case(with(#""log_level":"verbose""#), "log_level",
              #""verbose" is not one of: trace, debug, info, notice, warning, error, critical"#),
         Case(with(#""log_format":"xml""#), "log_format", #""xml" is not one of: text, json"#),
@@ -119,7 +120,8 @@ import Testing
 
     static func decode(_ json: String, environment: [String: String] = [:]) -> ConfigurationError? {
         do {
-            _ = try ConfigurationLoader.decode(Data(json.utf8), baseDirectory: "/etc/wooshhook", environment: environment)
+            _ = try ConfigurationLoader.decode(
+                Data(json.utf8), baseDirectory: "/etc/wooshhook", environment: environment)
             return nil
         } catch {
             return error
@@ -158,7 +160,9 @@ import Testing
 
     @Test func aFileThatIsNotThereNamesItselfAndTheWayOut() {
         let path = "/nonexistent-\(UUID().uuidString)/config.json"
-        #expect(throws: ConfigurationError(path, "no such configuration file (give --config PATH or set WOOSHHOOK_CONFIG)")) {
+        let expected = ConfigurationError(
+            path, "no such configuration file (give --config PATH or set WOOSHHOOK_CONFIG)")
+        #expect(throws: expected) {
             try ConfigurationLoader.load(path: path, environment: [:])
         }
     }
@@ -167,7 +171,8 @@ import Testing
     @Test func secretFilesAreNamedByTheirIndexAndResolvedPath() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try folder.write("config.json", #"{"secret_files":["live-secret","empty-secret","missing-secret"]}"#)
+        let config = try folder.write(
+            "config.json", #"{"secret_files":["live-secret","empty-secret","missing-secret"]}"#)
         try folder.write("live-secret", "whsec_live\n")
         try folder.write("empty-secret", " \n")
 
@@ -183,7 +188,8 @@ import Testing
             try ConfigurationLoader.load(path: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
         }
         try folder.write("config.json", #"{"secret_files":["live-secret","empty-secret"]}"#)
-        let loaded = try ConfigurationLoader.load(path: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        let loaded = try ConfigurationLoader.load(
+            path: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
         #expect(loaded.secrets == ["whsec_live", "whsec_from_credentials"])
         #expect(loaded.secretSources == ["\(folder.path)/live-secret", "\(credentials.path)/empty-secret"])
         #expect(loaded.journal.directory == "\(folder.path)/journal", "relative to the file's folder")

@@ -59,7 +59,8 @@ import Testing
         let runner = try journal.runner("flaky", handler: handler, maxAttempts: 5, clock: clock)
         runner.catchUp()
 
-        #expect(handler.attempts.map(\.eventID) == Array(repeating: "evt_flaky", count: 5) + ["evt_once_flaky", "evt_once_flaky"])
+        #expect(handler.attempts.map(\.eventID)
+            == Array(repeating: "evt_flaky", count: 5) + ["evt_once_flaky", "evt_once_flaky"])
         // Each event starts its own backoff from the initial delay.
         Self.expectWaits(clock.waits, [0.2, 0.4, 0.8, 1.6, 0.2])
         #expect(journal.deadLetters("flaky").isEmpty)
@@ -68,7 +69,8 @@ import Testing
     }
 
     @Test func eventsOfOtherTypesMoveTheCursorWithoutAnAttempt() throws {
-        let journal = try HandlerJournal(events: ["evt_a", "evt_refund", "evt_b"], types: ["evt_refund": "charge.refund.updated"])
+        let journal = try HandlerJournal(
+            events: ["evt_a", "evt_refund", "evt_b"], types: ["evt_refund": "charge.refund.updated"])
         defer { journal.cleanUp() }
         let handler = ScriptedHandler(failing: [:])
         let clock = SteppingClock()
@@ -97,7 +99,9 @@ import Testing
     }
 
     /// The waits, each within a rounding error of the expected (the clock adds seconds to a `Date`).
-    static func expectWaits(_ waits: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectWaits(
+        _ waits: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(waits.count == expected.count, "\(waits)", sourceLocation: sourceLocation)
         for (wait, delay) in zip(waits, expected) {
             #expect(abs(wait - delay) < 1e-6, "\(waits)", sourceLocation: sourceLocation)
@@ -177,7 +181,8 @@ struct HandlerJournal {
         for folder in ["cursors", "deadletters"] {
             try FileManager.default.createDirectory(atPath: "\(directory)/\(folder)", withIntermediateDirectories: true)
         }
-        let writer = try JournalWriter.open(JournalConfiguration(directory: directory, fsync: .never), logger: Self.logger)
+        let writer = try JournalWriter.open(
+            JournalConfiguration(directory: directory, fsync: .never), logger: Self.logger)
         defer { writer.close() }
         for (index, id) in events.enumerated() {
             let body = #"{"id":"\#(id)","type":"\#(types[id] ?? "payment_intent.succeeded")","data":{"object":{}}}"#
@@ -215,12 +220,14 @@ struct HandlerJournal {
 
     /// The saved cursor, trimmed.
     func cursor(_ name: String) -> String? {
-        (try? String(contentsOfFile: cursorPath(name), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? String(contentsOfFile: cursorPath(name), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The lines of `deadletters/<name>.jsonl`, decoded.
     func deadLetters(_ name: String) -> [[String: Any]] {
-        guard let data = FileManager.default.contents(atPath: "\(directory)/deadletters/\(name).jsonl") else { return [] }
+        let path = "\(directory)/deadletters/\(name).jsonl"
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         return data.split(separator: 0x0A).map {
             (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any] ?? [:]
         }
