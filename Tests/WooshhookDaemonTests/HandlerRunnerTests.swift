@@ -98,6 +98,30 @@ import Testing
         #expect(journal.cursor("batched") == "3")
     }
 
+    /// A stop during an attempt (the daemon stopping kills an exec command) is not the event's fault: no retry, no
+    /// dead letter, the cursor stays before it, and the runner after the restart handles it.
+    @Test(arguments: [1, 3])
+    func aStopDuringAnAttemptLeavesTheEventForTheRestart(maxAttempts: Int) throws {
+        let journal = try HandlerJournal(events: ["evt_interrupted", "evt_next"])
+        defer { journal.cleanUp() }
+        let stopping = StoppingHandler()
+        let clock = SteppingClock()
+        let runner = try journal.runner("stopped", handler: stopping, maxAttempts: maxAttempts, clock: clock)
+        stopping.runner.withLock { $0 = runner }
+        defer { stopping.runner.withLock { $0 = nil } }
+        runner.catchUp()
+        #expect(stopping.attempts == ["evt_interrupted"])
+        #expect(clock.waits.isEmpty)
+        #expect(journal.deadLetters("stopped").isEmpty)
+        #expect(journal.cursor("stopped") == "0")
+
+        let handler = ScriptedHandler(failing: [:])
+        let restarted = try journal.runner("stopped", handler: handler, maxAttempts: maxAttempts, clock: clock)
+        restarted.catchUp()
+        #expect(handler.attempts.map(\.eventID) == ["evt_interrupted", "evt_next"])
+        #expect(journal.cursor("stopped") == "2")
+    }
+
     /// The waits, each within a rounding error of the expected (the clock adds seconds to a `Date`).
     static func expectWaits(
         _ waits: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation
@@ -167,6 +191,20 @@ final class ScriptedHandler: EventHandler {
 
     var attempts: [Attempt] { state.withLock { $0.attempts } }
     var batches: [[String]] { state.withLock { $0.batches } }
+}
+
+/// A handler whose attempt is cut short by a stop, as an exec command killed at shutdown is.
+final class StoppingHandler: EventHandler {
+    let runner = Mutex<HandlerRunner?>(nil)
+    private let seen = Mutex<[String]>([])
+
+    func handle(_ record: JournalRecord) throws(HandlerFailure) {
+        seen.withLock { $0.append(record.eventID) }
+        runner.withLock { $0 }?.requestStop()
+        throw HandlerFailure("killed by the shutdown")
+    }
+
+    var attempts: [String] { seen.withLock { $0 } }
 }
 
 /// A journal in a temporary folder holding the given events as seqs 1, 2, …, with `cursors/` and `deadletters/`
