@@ -7,16 +7,14 @@ import WooshhookTesting
 @Suite(.serialized)
 struct NginxTests {
     final class PrivateNginx {
-        let folder: URL
         let port: Int
-        var certificate: String { folder.appendingPathComponent("cert.pem").path }
-        private let process: BackgroundCommand
+        var certificate: String { nginx.folder.appendingPathComponent("cert.pem").path }
+        private let nginx: NginxServer
 
         init(upstreamPort: Int) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
-            let certificate = folder.appendingPathComponent("cert.pem").path
-            let key = folder.appendingPathComponent("key.pem").path
+            nginx = try NginxServer(name: "nginx")
+            let certificate = nginx.folder.appendingPathComponent("cert.pem").path
+            let key = nginx.folder.appendingPathComponent("key.pem").path
             let made = try WooshhookTestShell.run("openssl", [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
@@ -24,44 +22,19 @@ struct NginxTests {
             ])
             try #require(made.status == 0, "openssl: \(made.output)")
             port = try WooshhookTestShell.freePort()
-            let example = try String(
-                contentsOf: WooshhookTestShell.repositoryRoot.appendingPathComponent("examples/nginx-wooshhook.conf"),
-                encoding: .utf8)
-            // Only addresses and paths change: the directives under test are the example's own.
-            let snippet = example
-                .replacingOccurrences(of: "server 127.0.0.1:8085;", with: "server 127.0.0.1:\(upstreamPort);")
-                .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
-                .replacingOccurrences(of: "listen [::]:443 ssl;", with: "")
-                .replacingOccurrences(of: "/etc/ssl/certs/hooks.example.org.pem", with: certificate)
-                .replacingOccurrences(of: "/etc/ssl/private/hooks.example.org.key", with: key)
+            let snippet = try NginxServer.example(
+                "nginx-wooshhook.conf",
+                replacing: [
+                    "server 127.0.0.1:8085;": "server 127.0.0.1:\(upstreamPort);",
+                    "listen 443 ssl;": "listen 127.0.0.1:\(port) ssl;",
+                    "listen [::]:443 ssl;": "",
+                    "/etc/ssl/certs/hooks.example.org.pem": certificate,
+                    "/etc/ssl/private/hooks.example.org.key": key,
+                ])
             try #require(snippet.contains("127.0.0.1:\(upstreamPort)") && snippet.contains(certificate))
-            try snippet.write(to: folder.appendingPathComponent("wooshhook.conf"), atomically: true, encoding: .utf8)
-            let prefix = folder.path
-            let main = """
-                worker_processes 1;
-                daemon off;
-                pid \(prefix)/nginx.pid;
-                error_log \(prefix)/logs/error.log info;
-                events { worker_connections 256; }
-                http {
-                  access_log \(prefix)/logs/access.log;
-                  client_body_temp_path \(prefix)/body;
-                  proxy_temp_path \(prefix)/proxy;
-                  fastcgi_temp_path \(prefix)/fastcgi;
-                  uwsgi_temp_path \(prefix)/uwsgi;
-                  scgi_temp_path \(prefix)/scgi;
-                  include \(prefix)/wooshhook.conf;
-                }
-                """
-            try main.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-            let checked = try WooshhookTestShell.run("nginx", ["-t", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
-            try #require(checked.status == 0, "nginx -t: \(checked.output)")
-            process = try BackgroundCommand("/usr/bin/env", ["nginx", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
-            let deadline = Date().addingTimeInterval(10)
-            while (try? RawHTTPConnection(port: port)) == nil {
-                guard Date() < deadline else { throw TestFailure("nginx did not listen on \(port)") }
-                usleep(50_000)
-            }
+            try snippet.write(
+                to: nginx.folder.appendingPathComponent("wooshhook.conf"), atomically: true, encoding: .utf8)
+            try nginx.start(http: "include \(nginx.prefix)/wooshhook.conf;", port: port)
         }
 
         /// POSTs through TLS with Python's client (certificate not verified: it is the test's own).
@@ -83,11 +56,6 @@ struct NginxTests {
             let lines = result.output.split(separator: "\n", maxSplits: 1).map(String.init)
             guard let status = lines.first.flatMap({ Int($0) }) else { throw TestFailure("client: \(result.output)") }
             return (status, lines.count > 1 ? lines[1] : "")
-        }
-
-        deinit {
-            process.stop(signal: SIGQUIT)
-            try? FileManager.default.removeItem(at: folder)
         }
     }
 

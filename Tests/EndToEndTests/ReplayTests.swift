@@ -85,11 +85,13 @@ struct ReplayTests {
             let dry = try WooshhookBinary.run(["replay", "--to", server.url, "--dry-run"] + journal)
             #expect(dry.status == 0)
             #expect(dry.stdout.contains("evt_r2"))
-            usleep(200_000)
+            // The capture server records a request before it answers it, so whatever a replay sent is there when
+            // the command has ended.
             #expect(server.requests.isEmpty, "--dry-run sends nothing")
 
             let typed = try WooshhookBinary.run(["replay", "--to", server.url, "--type", "charge.refund.updated"] + journal)
             #expect(typed.stdout.split(separator: "\n").last == "replayed 1, failed 0")
+            #expect(server.requests.count == 1, "the one of its type, and nothing late from --dry-run")
             let byID = try WooshhookBinary.run(["replay", "--to", server.url, "--id", "evt_r1", "--id", "evt_r3"] + journal)
             #expect(byID.stdout.split(separator: "\n").last == "replayed 2, failed 0")
             #expect(try WooshhookBinary.run(["replay", "--to", server.url, "--until", "2000-01-01"] + journal)
@@ -136,7 +138,7 @@ struct ReplayTests {
             #expect(refused.stdout.split(separator: "\n").last == "replayed 0, failed 1")
 
             let closedPort = try CaptureServer(status: 200).port  // stopped at once by deinit: nobody listens there
-            usleep(100_000)
+            #expect(eventually { (try? RawHTTPConnection(port: closedPort)) == nil }, "port \(closedPort) still open")
             let unreachable = try WooshhookBinary.run(["replay", "--to", "http://127.0.0.1:\(closedPort)/"] + journal)
             #expect(unreachable.status == 1)
             #expect(unreachable.stdout.split(separator: "\n").last == "replayed 0, failed 1")

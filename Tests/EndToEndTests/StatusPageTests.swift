@@ -168,47 +168,21 @@ struct StatusPageTests {
     /// examples/nginx-wooshhook-status.conf, as shipped but for paths and ports, in a private nginx.
     @Test func nginxExampleAsksForAPasswordThenShowsThePage() throws {
         try Self.withStatusDaemon { _, statusPort in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-status-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let prefix = folder.path
+            let nginx = try NginxServer(name: "nginx-status")
+            let prefix = nginx.prefix
             let hashed = try WooshhookTestShell.run("openssl", ["passwd", "-apr1", "correct horse"])
             try #require(hashed.status == 0)
             try "oncall:\(hashed.output.trimmingCharacters(in: .whitespacesAndNewlines))\n"
                 .write(toFile: "\(prefix)/htpasswd", atomically: true, encoding: .utf8)
-            let example = try String(
-                contentsOf: WooshhookTestShell.repositoryRoot.appendingPathComponent("examples/nginx-wooshhook-status.conf"),
-                encoding: .utf8)
-            let snippet = example
-                .replacingOccurrences(of: "/etc/nginx/wooshhook-status.htpasswd", with: "\(prefix)/htpasswd")
-                .replacingOccurrences(of: "http://127.0.0.1:8086/", with: "http://127.0.0.1:\(statusPort)/")
+            let snippet = try NginxServer.example(
+                "nginx-wooshhook-status.conf",
+                replacing: [
+                    "/etc/nginx/wooshhook-status.htpasswd": "\(prefix)/htpasswd",
+                    "http://127.0.0.1:8086/": "http://127.0.0.1:\(statusPort)/",
+                ])
             try #require(snippet.contains("\(prefix)/htpasswd") && snippet.contains("127.0.0.1:\(statusPort)"))
             let port = try WooshhookTestShell.freePort()
-            let main = """
-                worker_processes 1;
-                daemon off;
-                pid \(prefix)/nginx.pid;
-                error_log \(prefix)/logs/error.log info;
-                events { worker_connections 64; }
-                http {
-                  access_log \(prefix)/logs/access.log;
-                  client_body_temp_path \(prefix)/body;
-                  proxy_temp_path \(prefix)/proxy;
-                  fastcgi_temp_path \(prefix)/fastcgi;
-                  uwsgi_temp_path \(prefix)/uwsgi;
-                  scgi_temp_path \(prefix)/scgi;
-                  server {
-                    listen 127.0.0.1:\(port);
-                    \(snippet)
-                  }
-                }
-                """
-            try main.write(toFile: "\(prefix)/nginx.conf", atomically: true, encoding: .utf8)
-            let checked = try WooshhookTestShell.run("nginx", ["-t", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
-            try #require(checked.status == 0, "nginx -t: \(checked.output)")
-            let nginx = try BackgroundCommand("/usr/bin/env", ["nginx", "-p", prefix, "-c", "\(prefix)/nginx.conf"])
-            defer { nginx.stop() }
-            #expect(eventually { (try? RawHTTPConnection(port: port)) != nil })
+            try nginx.start(http: "server {\n listen 127.0.0.1:\(port);\n\(snippet)\n}", port: port)
             func get(_ path: String, method: String = "GET", password: String?) throws -> HTTPTestResponse {
                 let connection = try RawHTTPConnection(port: port)
                 var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"

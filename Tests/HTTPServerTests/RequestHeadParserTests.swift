@@ -83,10 +83,21 @@ import Testing
         }
     }
 
-    @Test func everyByteValueInAHeaderNeverCrashes() {
+    /// Every byte value in a header value either is kept as it came (visible ASCII, and bytes over 0x7F, which are
+    /// kept as bytes) or, being a control character, refuses the head with 400; a space or a tab is trimmed away.
+    @Test func everyByteValueInAHeaderIsKeptOrRefused() {
         for byte in UInt8.min...UInt8.max where byte != 0x0A {
             let bytes = Array("GET / HTTP/1.1\r\nX: ".utf8) + [byte] + Array("\r\n\r\n".utf8)
-            _ = try? parseBytes(bytes)
+            let isControl = (byte < 0x20 && byte != 0x09) || byte == 0x7F
+            do {
+                let head = try parseBytes(bytes)
+                #expect(!isControl, "control byte \(byte) accepted")
+                let expected: [UInt8] = byte == 0x20 || byte == 0x09 ? [] : [byte]
+                #expect(head.headers.first("x") == expected, "byte \(byte)")
+            } catch {
+                #expect(isControl, "byte \(byte) refused: \(error.message)")
+                #expect(error.status == 400 && error.code == "bad_request", "byte \(byte)")
+            }
         }
     }
 }

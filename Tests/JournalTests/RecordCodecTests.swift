@@ -4,6 +4,9 @@ import WooshhookTesting
 @testable import Journal
 
 struct RecordCodecTests {
+    /// The random bytes and integers; `WOOSHHOOK_RECORD_CODEC_SEED=N` replays them.
+    static let seed = SeededGenerator.seed(for: "record codec tests", variable: "WOOSHHOOK_RECORD_CODEC_SEED")
+
     static let bodies: [String] = [
         "{\"id\":\"evt_1\",\r\n\"type\":\"x\"}\r\n",
         "{\n  \"id\": \"evt_2\",\n  \"data\": {\n    \"object\": {}\n  }\n}\n",
@@ -33,7 +36,7 @@ struct RecordCodecTests {
     }
 
     @Test func escapingInPlaceMatchesTheByteByByteEscaperAndDecodesBack() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: Self.seed)
         let singles = (0...255).map { [UInt8($0)] }
         let mixed = (0..<500).map { _ in
             (0..<Int.random(in: 0...300, using: &generator)).map { _ in
@@ -59,7 +62,7 @@ struct RecordCodecTests {
     }
 
     @Test func integersAndHexAreWrittenWithoutAString() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: Self.seed &+ 1)
         let signed: [Int64] = [0, 7, -7, 10, -10, 1_732_168_185_000, .max, .min]
             + (0..<200).map { _ in Int64.random(in: .min ... .max, using: &generator) }
         for value in signed {

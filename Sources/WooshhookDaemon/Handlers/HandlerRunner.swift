@@ -18,6 +18,7 @@ final class HandlerRunner: @unchecked Sendable {
     private let deadLetters: DeadLetterLog
     private let journalHead: @Sendable () -> UInt64
     private let logger: Logger
+    private let clock: any HandlerClock
     private let condition = NSCondition()
     private var stopping = false
     private var wakeups = 0
@@ -37,7 +38,7 @@ final class HandlerRunner: @unchecked Sendable {
 
     init(
         _ configuration: HandlerConfiguration, handler: any EventHandler, journalDirectory: String,
-        journalHead: @escaping @Sendable () -> UInt64, logger: Logger
+        journalHead: @escaping @Sendable () -> UInt64, logger: Logger, clock: any HandlerClock = SystemHandlerClock()
     ) {
         self.configuration = configuration
         self.handler = handler
@@ -48,6 +49,7 @@ final class HandlerRunner: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "handler"] = "\(configuration.name)"
         self.logger = logger
+        self.clock = clock
         let dimensions = [("handler", configuration.name)]
         lag = Gauge(label: "wooshhook_handler_lag_events", dimensions: dimensions)
         deadLettered = Counter(label: "wooshhook_handler_dead_letters_total", dimensions: dimensions)
@@ -86,7 +88,7 @@ final class HandlerRunner: @unchecked Sendable {
     /// handler set being replaced) it first waits for that one to end and resumes where it stopped, so two runners
     /// never work one cursor at once.
     func launch(after predecessor: HandlerRunner? = nil) {
-        guard let follower else { return }
+        guard follower != nil else { return }
         logger.info("handler started", metadata: ["kind": "\(configuration.kind.name)", "cursor": "\(position)"])
         HandlerStatusBoard.shared.started(configuration.name, kind: configuration.kind.name)
         let thread = Thread { [self] in
@@ -94,7 +96,7 @@ final class HandlerRunner: @unchecked Sendable {
                 position = max(position, predecessor.waitUntilDone())
                 progress.store(position, ordering: .releasing)
             }
-            run(follower)
+            run()
             handler.shutDown()
             HandlerStatusBoard.shared.stopped(configuration.name)
             condition.withLock {
@@ -150,37 +152,46 @@ final class HandlerRunner: @unchecked Sendable {
 
     private var isStopping: Bool { condition.withLock { stopping } }
 
-    private func run(_ follower: JournalFollower) {
+    private func run() {
         while !isStopping {
-            do {
-                var pending: [JournalRecord] = []
-                // Only what the journal has made durable: see `JournalFollower.poll(throughSeq:)`.
-                for result in try follower.poll(throughSeq: journalHead()) {
-                    switch result {
-                    case .success(let record) where record.seq > position: pending.append(record)
-                    case .success: break
-                    case .failure(let damage): logger.warning("skipping a damaged journal line: \(damage)")
-                    }
-                }
-                var start = 0
-                while start < pending.count && !isStopping {
-                    let end = min(pending.count, start + max(1, handler.batchLimit))
-                    if end - start == 1 {
-                        process(pending[start])
-                    } else {
-                        processBatch(pending[start..<end])
-                    }
-                    start = end
-                }
-            } catch {
-                logger.error("cannot read the journal: \(error)")
-            }
-            lag.record(Double(journalHead().subtractingReportingOverflow(position).partialValue))
+            catchUp()
+            // The idle wait is not part of the retry schedule, so it stays on the condition and the wall clock: a
+            // test clock that returns at once would turn it into a busy loop.
             condition.lock()
             if wakeups == 0 && !stopping { _ = condition.wait(until: Date().addingTimeInterval(0.5)) }
             wakeups = 0
             condition.unlock()
         }
+    }
+
+    /// One pass over the journal: every durable record after the cursor, in order, then the lag. The thread makes
+    /// one after each wake-up; the unit tests call it directly on a runner that is prepared but not launched.
+    func catchUp() {
+        guard let follower else { return }
+        do {
+            var pending: [JournalRecord] = []
+            // Only what the journal has made durable: see `JournalFollower.poll(throughSeq:)`.
+            for result in try follower.poll(throughSeq: journalHead()) {
+                switch result {
+                case .success(let record) where record.seq > position: pending.append(record)
+                case .success: break
+                case .failure(let damage): logger.warning("skipping a damaged journal line: \(damage)")
+                }
+            }
+            var start = 0
+            while start < pending.count && !isStopping {
+                let end = min(pending.count, start + max(1, handler.batchLimit))
+                if end - start == 1 {
+                    process(pending[start])
+                } else {
+                    processBatch(pending[start..<end])
+                }
+                start = end
+            }
+        } catch {
+            logger.error("cannot read the journal: \(error)")
+        }
+        lag.record(Double(journalHead().subtractingReportingOverflow(position).partialValue))
     }
 
     private func process(_ record: JournalRecord) {
@@ -253,12 +264,12 @@ final class HandlerRunner: @unchecked Sendable {
         }
     }
 
-    /// Sleeps unless stopping; false when the runner is stopping.
+    /// Sleeps on the runner's clock unless stopping; false when the runner is stopping.
     private func pause(seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = clock.now.addingTimeInterval(seconds)
         condition.lock()
         defer { condition.unlock() }
-        while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
+        while !stopping && clock.now < deadline { clock.sleep(until: deadline, wakingOn: condition) }
         return !stopping
     }
 }

@@ -1,10 +1,14 @@
 import Foundation
 
-/// SplitMix64: the random moments of the crash and power-cut tests, replayable from one seed.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: random test input that can be replayed. Every test that draws random input (the crash and power-cut
+/// moments, the HMAC and escaping cases) takes its seed from `seed(for:variable:)`, which prints it, so a failure can
+/// be run again with exactly the same input.
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,7 +17,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     /// The seed from `variable` in the environment, else a new one; printed either way, so a failure can be replayed.
-    static func seed(for tests: String, variable: String) -> UInt64 {
+    public static func seed(for tests: String, variable: String) -> UInt64 {
         let given = ProcessInfo.processInfo.environment[variable].flatMap { UInt64($0) }
         let seed = given ?? UInt64.random(in: 1...UInt64.max)
         print("\(tests): seed \(seed) (replay with \(variable)=\(seed))")
