@@ -1,8 +1,10 @@
-/// `received_at` text: UTC RFC 3339 with milliseconds and `Z`, built and parsed without Foundation's formatters
-/// because it runs once per record on the hot path and per line when the dedupe index is rebuilt.
-enum RecordTime {
+/// The one RFC 3339 codec: UTC with milliseconds and `Z`, always 24 bytes, as the journal's `received_at`, the
+/// rejection log's `time`, dead letters, the status page and the daemon's log lines write it. Built and parsed
+/// without Foundation's formatters because it runs once per record on the hot path and per line when the dedupe
+/// index is rebuilt. (The operator's `--since` takes more forms than this; `TimeExpression` reads those.)
+public enum RecordTime {
     /// Appends `2026-11-21T10:15:30.123Z` for `milliseconds` since the epoch (years 0...9999).
-    static func append(_ milliseconds: Int64, to out: inout [UInt8]) {
+    public static func append(_ milliseconds: Int64, to out: inout [UInt8]) {
         let millis = Int(((milliseconds % 1000) + 1000) % 1000)
         let totalSeconds = (milliseconds - Int64(millis)) / 1000
         var days = Int(totalSeconds / 86_400)
@@ -28,8 +30,8 @@ enum RecordTime {
         out.append(UInt8(ascii: "Z"))
     }
 
-    /// The text form, for tests and messages.
-    static func text(_ milliseconds: Int64) -> String {
+    /// The text form, for lines built as strings, messages and tests.
+    public static func text(_ milliseconds: Int64) -> String {
         var bytes: [UInt8] = []
         append(milliseconds, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -40,8 +42,43 @@ enum RecordTime {
         Array(text).withUnsafeBytes { seconds($0) }
     }
 
-    /// The same on bytes in place (the dedupe rebuild parses millions of these).
+    /// The same on bytes in place (the dedupe rebuild parses millions of these). Lenient on purpose: the fraction
+    /// is not read, and a day past the month's end counts on into the next month.
     static func seconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard let time = fields(bytes) else { return nil }
+        return time.seconds
+    }
+
+    /// Milliseconds since the epoch of exactly the form `append` writes, `YYYY-MM-DDTHH:MM:SS.mmmZ`: for the
+    /// tools' `--since` filters over `received_at` and the rejection log's `time`. nil for any other text and for
+    /// a day the calendar does not have (`2026-02-30`). A second of 60 is read as the next minute's first, except
+    /// at 23:59:60, which would fall on the next day and is refused like any other day that does not exist.
+    public static func milliseconds(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), let millis = number(bytes, 20, 3),
+                let time = fields(bytes), civil(fromDays: time.days) == (time.year, time.month, time.day),
+                !(time.hour == 23 && time.minute == 59 && time.second == 60)
+            else { return nil }
+            return time.seconds * 1000 + Int64(millis)
+        }
+    }
+
+    private struct Fields {
+        let year: Int
+        let month: Int
+        let day: Int
+        let hour: Int
+        let minute: Int
+        let second: Int
+
+        var days: Int { daysFromCivil(year: year, month: month, day: day) }
+        var seconds: Int64 { Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS…Z` split into its numbers, each in its range (a day of 1...31 in any month).
+    private static func fields(_ bytes: UnsafeRawBufferPointer) -> Fields? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             bytes[bytes.count - 1] == UInt8(ascii: "Z"),
@@ -49,8 +86,7 @@ enum RecordTime {
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        let days = Int64(daysFromCivil(year: year, month: month, day: day))
-        return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
     private static func number(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {

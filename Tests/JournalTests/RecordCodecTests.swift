@@ -139,6 +139,80 @@ struct RecordCodecTests {
         #expect(RecordTime.seconds("garbage".utf8) == nil)
     }
 
+    @Test func recordTimeFormatsExactly() {
+        #expect(RecordTime.text(0) == "1970-01-01T00:00:00.000Z")
+        #expect(RecordTime.text(1) == "1970-01-01T00:00:00.001Z")
+        #expect(RecordTime.text(1_795_256_130_120) == "2026-11-21T10:15:30.120Z")
+        #expect(RecordTime.text(1_795_256_130_999) == "2026-11-21T10:15:30.999Z")
+        #expect(RecordTime.text(253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        #expect(RecordTime.text(4_107_542_399_000) == "2100-02-28T23:59:59.000Z")
+        #expect(RecordTime.text(4_107_542_400_000) == "2100-03-01T00:00:00.000Z")
+        var bytes: [UInt8] = Array("x".utf8)
+        RecordTime.append(1_795_256_130_123, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x2026-11-21T10:15:30.123Z")
+    }
+
+    @Test func recordTimeReadsOnlyItsOwnFormStrictly() {
+        #expect(RecordTime.milliseconds("1970-01-01T00:00:00.000Z") == 0)
+        #expect(RecordTime.milliseconds("2026-11-21T10:15:30.123Z") == 1_795_256_130_123)
+        #expect(RecordTime.milliseconds("9999-12-31T23:59:59.999Z") == 253_402_300_799_999)
+        #expect(RecordTime.milliseconds("2000-02-29T00:00:00.000Z") == 951_782_400_000)
+        // Days the calendar does not have; the lenient `seconds` counts them on into the next month.
+        #expect(RecordTime.milliseconds("2100-02-29T00:00:00.000Z") == nil)
+        #expect(RecordTime.milliseconds("2026-02-30T00:00:00.000Z") == nil)
+        #expect(RecordTime.milliseconds("2026-04-31T00:00:00.000Z") == nil)
+        #expect(RecordTime.seconds("2026-04-31T00:00:00.000Z".utf8) == RecordTime.seconds("2026-05-01T00:00:00Z".utf8))
+        // A leap second is the next minute's first, unless that is the next day.
+        #expect(RecordTime.milliseconds("2026-06-30T10:00:60.000Z") == RecordTime.milliseconds("2026-06-30T10:01:00.000Z"))
+        #expect(RecordTime.milliseconds("2026-06-30T23:59:60.000Z") == nil)
+        for other in [
+            "2026-11-21T10:15:30Z", "2026-11-21T10:15:30.12Z", "2026-11-21T10:15:30.1234Z", "2026-11-21 10:15:30.123Z",
+            "2026-11-21T10:15:30.123+00:00", "2026-11-21T24:00:00.000Z", "2026-00-21T10:15:30.123Z",
+            "2026-11-21T10:15:30,123Z", "2026-11-21T10:15:3a.123Z", "", "2026-11-21",
+        ] {
+            #expect(RecordTime.milliseconds(other) == nil, "\(other)")
+        }
+        #expect(RecordTime.seconds("2026-11-21T10:15:30Z".utf8) == 1_795_256_130)
+    }
+
+    /// The codecs it replaced formatted with `gmtime_r` and read with `timegm`: it must agree with them on every
+    /// time a clock gives, to the byte.
+    @Test func recordTimeAgreesWithTheCLibrary() {
+        // About 20,000 times from 1970 to 9999, every millisecond value and most seconds among them.
+        for milliseconds in stride(from: Int64(0), through: 253_402_300_799_999, by: 12_670_115_039) {
+            var seconds = time_t(milliseconds / 1000)
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+            #expect(RecordTime.text(milliseconds) == expected)
+            #expect(RecordTime.milliseconds(expected) == milliseconds)
+        }
+        // Which days exist, and the leap second, as `timegm` and a round trip through `gmtime_r` decided.
+        for year in [1970, 1999, 2000, 2024, 2026, 2100] {
+            for month in 1...12 {
+                for day in 1...31 {
+                    for (hour, minute, second) in [(0, 0, 0), (10, 0, 60), (23, 59, 59), (23, 59, 60)] {
+                        var parts = tm()
+                        parts.tm_year = Int32(year - 1900)
+                        parts.tm_mon = Int32(month - 1)
+                        parts.tm_mday = Int32(day)
+                        parts.tm_hour = Int32(hour)
+                        parts.tm_min = Int32(minute)
+                        parts.tm_sec = Int32(second)
+                        var seconds = timegm(&parts)
+                        var check = tm()
+                        gmtime_r(&seconds, &check)
+                        let exists = check.tm_mday == Int32(day) && check.tm_mon == Int32(month - 1)
+                        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.042Z", year, month, day, hour, minute, second)
+                        #expect(RecordTime.milliseconds(text) == (exists ? Int64(seconds) * 1000 + 42 : nil), "\(text)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func prefixScannerMatchesFullDecode() throws {
         var line: [UInt8] = []
         record("evt_prefix", receivedAt: 1_732_184_130_123).appendLine(seq: 42, to: &line)

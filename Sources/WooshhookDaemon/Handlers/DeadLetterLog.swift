@@ -13,7 +13,7 @@ struct DeadLetterLog {
     func record(_ event: JournalRecord, attempts: Int, error: String) throws(HandlerFailure) {
         let line = "{\"seq\":\(event.seq),\"event_id\":\(JSONEscaping.quoted(event.eventID)),\"type\":\(JSONEscaping.quoted(event.type)),"
             + "\"attempts\":\(attempts),\"error\":\(JSONEscaping.quoted(error)),"
-            + "\"dead_lettered_at\":\"\(Timestamp.rfc3339Milliseconds(Timestamp.nowMilliseconds()))\"}\n"
+            + "\"dead_lettered_at\":\"\(RecordTime.text(Timestamp.nowMilliseconds()))\"}\n"
         // A file this call creates is a new name in the directory: durable only once the directory is synced too.
         var created = false
         var fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)

@@ -72,6 +72,6 @@ public struct StderrLogHandler: LogHandler {
     }
 
     static func timestamp() -> String {
-        Timestamp.rfc3339Milliseconds(Timestamp.nowMilliseconds())
+        RecordTime.text(Timestamp.nowMilliseconds())
     }
 }

@@ -63,7 +63,7 @@ struct StatusSnapshot {
         let lastSeq = sources.journal.lastSeq
         let byCode = sources.rejections.lastHour(nowMilliseconds: now)
         return StatusSnapshot(
-            generatedAt: Timestamp.rfc3339Milliseconds(now),
+            generatedAt: RecordTime.text(now),
             health: sources.health(),
             events: records.reversed().map(eventRow),
             damagedEventLines: damaged,
@@ -96,7 +96,7 @@ struct StatusSnapshot {
         let cursor = cursorText.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let deadLetterPath = "\(journalDirectory)/deadletters/\(entry.name).jsonl"
         var lastError = entry.lastError
-        var lastErrorAt = entry.lastErrorMilliseconds.map(Timestamp.rfc3339Milliseconds)
+        var lastErrorAt = entry.lastErrorMilliseconds.map(RecordTime.text)
         if lastError == nil,
             let line = RejectionLogReader.tail(of: deadLetterPath, bytes: 16_384).last,
             let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
