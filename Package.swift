@@ -37,8 +37,12 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(
+            name: "TextFormats",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Hashing",
-            dependencies: ["CCrypto"],
+            dependencies: ["CCrypto", "TextFormats"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -51,13 +55,14 @@ let package = Package(
         ),
         .target(
             name: "WooshPay",
-            dependencies: ["Hashing"],
+            dependencies: ["Hashing", "TextFormats"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Journal",
             dependencies: [
                 "Hashing",
+                "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -91,7 +96,8 @@ let package = Package(
         .target(
             name: "WooshhookTesting",
             dependencies: [
-                "WooshPay"
+                "WooshPay",
+                "TextFormats",
             ],
             swiftSettings: swiftSettings
         ),
@@ -99,6 +105,11 @@ let package = Package(
             name: "WooshPayTests",
             dependencies: ["WooshPay", "WooshhookTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TextFormatsTests",
+            dependencies: ["TextFormats"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

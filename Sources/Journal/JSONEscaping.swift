@@ -1,3 +1,5 @@
+import TextFormats
+
 /// JSON string escaping over bytes (RFC 8259 §7): `"` `\` and control bytes are escaped, every other byte,
 /// UTF-8 included, is copied as is. Copying rather than re-encoding is what keeps `body` byte-exact. Public: the
 /// daemon's replies, logs and dead letters are small JSON texts built by hand with it, where a JSONEncoder pass
@@ -108,16 +110,11 @@ public enum JSONEscaping {
         case 0x0C: put(UInt8(ascii: "f"), 1)
         default:
             for (offset, character) in "u00".utf8.enumerated() { put(character, 1 + offset) }
-            put(hexDigit(byte >> 4), 4)
-            put(hexDigit(byte & 0x0F), 5)
+            put(Hex.digit(byte >> 4), 4)
+            put(Hex.digit(byte & 0x0F), 5)
             return at + 6
         }
         return at + 2
-    }
-
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
@@ -130,16 +127,6 @@ public enum JSONEscaping {
             span.withUnsafeMutableBufferPointer { spare, initialized in
                 guard let base = spare.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
                 initialized = writeEscape(byte, to: base, at: 0)
-            }
-        }
-    }
-
-    /// Appends the lowercase hex of `bytes` (no quotes).
-    static func appendHex(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
-        out.append(addingCapacity: bytes.count * 2) { span in
-            for byte in bytes {
-                span.append(hexDigit(byte >> 4))
-                span.append(hexDigit(byte & 0x0F))
             }
         }
     }

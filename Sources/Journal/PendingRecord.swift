@@ -1,4 +1,5 @@
 import Hashing
+import TextFormats
 
 /// A record waiting for its seq: its fields and the raw body. Building the line (hashing and escaping
 /// the body) happens where it does not hold up the bottleneck: with `fsync: always` the writer's write-and-sync
@@ -89,7 +90,7 @@ public struct PendingRecord: Sendable {
         JSONEscaping.appendString(signatureT.utf8, to: &line)
         line.append(contentsOf: ",\"sha256\":\"".utf8)
         body.withUnsafeBytes { body in
-            SHA256.hash(body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &line) }
+            SHA256.hash(body).withUnsafeBytes { Hex.append($0, to: &line) }
             line.append(contentsOf: "\",\"body\":".utf8)
             JSONEscaping.appendString(body, to: &line)
         }

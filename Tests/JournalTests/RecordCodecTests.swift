@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WooshhookTesting
 @testable import Journal
+import TextFormats
 
 struct RecordCodecTests {
     static let bodies: [String] = [
@@ -74,7 +75,7 @@ struct RecordCodecTests {
         }
         let bytes = (0...255).map(UInt8.init)
         var hex: [UInt8] = [0x22]
-        bytes.withUnsafeBytes { JSONEscaping.appendHex($0, to: &hex) }
+        bytes.withUnsafeBytes { Hex.append($0, to: &hex) }
         #expect(hex == [0x22] + Array(bytes.map { String(format: "%02x", $0) }.joined().utf8))
     }
 
