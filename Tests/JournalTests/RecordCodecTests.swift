@@ -91,6 +91,45 @@ struct RecordCodecTests {
         #expect(text.hasPrefix("{\"seq\":1,\"received_at\":\"2024-11-21T10:15:30.123Z\",\"event_id\":\"evt_1\""))
     }
 
+    /// The whole line, byte for byte, as `RecordLayout` lays it out: what every reader of the journal relies on.
+    @Test func theLineIsExactlyTheLayout() {
+        var line: [UInt8] = []
+        record("evt_1", body: "{}", receivedAt: 1_732_184_130_123, reason: "stale").appendLine(seq: 12, to: &line)
+        #expect(
+            String(decoding: line, as: UTF8.self)
+                == "{\"seq\":12,\"received_at\":\"2024-11-21T10:15:30.123Z\",\"event_id\":\"evt_1\","
+                + "\"type\":\"payment_intent.succeeded\",\"livemode\":true,\"created\":1732168214,"
+                + "\"remote_addr\":\"203.0.113.5\",\"signature_t\":\"1732168215\","
+                + "\"sha256\":\"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"body\":\"{}\","
+                + "\"reason\":\"stale\"}\n")
+    }
+
+    @Test func theFixedStartIsFoundWhereTheWriterPutsIt() throws {
+        func start(_ text: String) -> (seq: UInt64, receivedAt: Int)? {
+            Array(text.utf8).withUnsafeBytes { RecordLayout.start(of: $0) }
+        }
+        let tail = String(repeating: "x", count: 80)
+        var line: [UInt8] = []
+        record("evt_start", receivedAt: 1_732_184_130_123).appendLine(seq: 9_876, to: &line)
+        let found = try #require(line.withUnsafeBytes { RecordLayout.start(of: $0) })
+        #expect(found.seq == 9_876)
+        #expect(String(decoding: line[found.receivedAt..<found.receivedAt + 24], as: UTF8.self) == "2024-11-21T10:15:30.123Z")
+        #expect(start("{\"seq\":9999999999999999999,\"received_at\":\"" + tail)?.seq == 9_999_999_999_999_999_999)
+        // A seq of 20 digits, a seq that is not digits, a short line, another first key: the readers' slow path.
+        #expect(start("{\"seq\":18446744073709551615,\"received_at\":\"" + tail) == nil)
+        #expect(start("{\"seq\": 1,\"received_at\":\"" + tail) == nil)
+        #expect(start("{\"seq\":,\"received_at\":\"" + tail) == nil)
+        #expect(start("{\"seq\":1,\"received_at\":\"2024-11-21T10:15:30.123Z\"}") == nil)
+        #expect(start("{\"received_at\":\"x\",\"seq\":1" + tail) == nil)
+
+        let quotedID = MappedSegment.quotedID("evt_start")
+        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: quotedID) } == true)
+        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: MappedSegment.quotedID("evt_sta")) } == false)
+        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: MappedSegment.quotedID("evt_other")) } == false)
+        let reordered = Array(("{\"event_id\":\"evt_start\",\"seq\":1" + tail).utf8)
+        #expect(reordered.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: quotedID) } == nil)
+    }
+
     @Test func aPreparedLineIsTheSameBytes() {
         let body = "{\"a\":\"quote \\\" tab \\t é\"}\r\n\u{01}"
         for reason: String? in [nil, "stale \"t\""] {
