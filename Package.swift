@@ -41,6 +41,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SystemSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Hashing",
             dependencies: ["CCrypto", "TextFormats"],
             swiftSettings: swiftSettings
@@ -74,6 +78,7 @@ let package = Package(
                 "HTTPServer",
                 "WooshPay",
                 "Journal",
+                "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -98,6 +103,7 @@ let package = Package(
             dependencies: [
                 "WooshPay",
                 "TextFormats",
+                "SystemSupport",
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,6 +116,11 @@ let package = Package(
         .testTarget(
             name: "TextFormatsTests",
             dependencies: ["TextFormats"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SystemSupportTests",
+            dependencies: ["SystemSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
