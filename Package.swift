@@ -93,6 +93,7 @@ let package = Package(
                 "WooshPay",
                 "Journal",
                 "HTTPServer",
+                "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import SystemSupport
 import WooshPay
 
 /// Everything the status page shows, gathered on request. Cheap by construction: the newest events are read
@@ -56,7 +57,7 @@ struct StatusSnapshot {
     let journal: JournalRow
 
     static func collect(_ sources: StatusSources) -> StatusSnapshot {
-        let now = Timestamp.nowMilliseconds()
+        let now = SystemClock.nowMilliseconds()
         var damaged = 0
         let records = (try? JournalReader(directory: sources.journalDirectory))
             .flatMap { try? $0.lastRecords(eventCount, damaged: { _ in damaged += 1 }) } ?? []
