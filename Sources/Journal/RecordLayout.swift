@@ -45,7 +45,9 @@ enum RecordLayout {
         var index = digits
         var value: UInt64 = 0
         // 19 digits at most: no overflow, and a larger seq (never handed out) takes the slow path.
-        while index < line.count, index < digits + 19, line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") {
+        while index < line.count, index < digits + 19, line[index] >= UInt8(ascii: "0"),
+            line[index] <= UInt8(ascii: "9")
+        {
             value = value &* 10 &+ UInt64(line[index] &- UInt8(ascii: "0"))
             index += 1
         }

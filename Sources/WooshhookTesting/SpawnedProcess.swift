@@ -27,8 +27,8 @@ public final class SpawnedProcess: Sendable {
         do {
             pid = try ProcessSpawn.spawn(
                 [executable] + arguments, environment: environment, stdin: stdin.map { .descriptor($0) } ?? .null,
-                stdout: stdout.map { .descriptor($0) } ?? .inherited, stderr: stderr.map { .descriptor($0) } ?? .inherited,
-                closingOtherDescriptors: true)
+                stdout: stdout.map { .descriptor($0) } ?? .inherited,
+                stderr: stderr.map { .descriptor($0) } ?? .inherited, closingOtherDescriptors: true)
         } catch {
             throw TestFailure("cannot start \(command): \(error)")
         }

@@ -113,7 +113,8 @@ struct RecordCodecTests {
         record("evt_start", receivedAt: 1_732_184_130_123).appendLine(seq: 9_876, to: &line)
         let found = try #require(line.withUnsafeBytes { RecordLayout.start(of: $0) })
         #expect(found.seq == 9_876)
-        #expect(String(decoding: line[found.receivedAt..<found.receivedAt + 24], as: UTF8.self) == "2024-11-21T10:15:30.123Z")
+        let time = line[found.receivedAt..<found.receivedAt + 24]
+        #expect(String(decoding: time, as: UTF8.self) == "2024-11-21T10:15:30.123Z")
         #expect(start("{\"seq\":9999999999999999999,\"received_at\":\"" + tail)?.seq == 9_999_999_999_999_999_999)
         // A seq of 20 digits, a seq that is not digits, a short line, another first key: the readers' slow path.
         #expect(start("{\"seq\":18446744073709551615,\"received_at\":\"" + tail) == nil)
@@ -122,12 +123,13 @@ struct RecordCodecTests {
         #expect(start("{\"seq\":1,\"received_at\":\"2024-11-21T10:15:30.123Z\"}") == nil)
         #expect(start("{\"received_at\":\"x\",\"seq\":1" + tail) == nil)
 
-        let quotedID = MappedSegment.quotedID("evt_start")
-        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: quotedID) } == true)
-        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: MappedSegment.quotedID("evt_sta")) } == false)
-        #expect(line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: MappedSegment.quotedID("evt_other")) } == false)
-        let reordered = Array(("{\"event_id\":\"evt_start\",\"seq\":1" + tail).utf8)
-        #expect(reordered.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: quotedID) } == nil)
+        func hasEventID(_ line: [UInt8], _ id: String) -> Bool? {
+            line.withUnsafeBytes { MappedSegment.hasEventID($0, quotedID: MappedSegment.quotedID(id)) }
+        }
+        #expect(hasEventID(line, "evt_start") == true)
+        #expect(hasEventID(line, "evt_sta") == false)
+        #expect(hasEventID(line, "evt_other") == false)
+        #expect(hasEventID(Array(("{\"event_id\":\"evt_start\",\"seq\":1" + tail).utf8), "evt_start") == nil)
     }
 
     @Test func aPreparedLineIsTheSameBytes() {
@@ -203,7 +205,8 @@ struct RecordCodecTests {
         #expect(RecordTime.milliseconds("2026-04-31T00:00:00.000Z") == nil)
         #expect(RecordTime.seconds("2026-04-31T00:00:00.000Z".utf8) == RecordTime.seconds("2026-05-01T00:00:00Z".utf8))
         // A leap second is the next minute's first, unless that is the next day.
-        #expect(RecordTime.milliseconds("2026-06-30T10:00:60.000Z") == RecordTime.milliseconds("2026-06-30T10:01:00.000Z"))
+        #expect(
+            RecordTime.milliseconds("2026-06-30T10:00:60.000Z") == RecordTime.milliseconds("2026-06-30T10:01:00.000Z"))
         #expect(RecordTime.milliseconds("2026-06-30T23:59:60.000Z") == nil)
         for other in [
             "2026-11-21T10:15:30Z", "2026-11-21T10:15:30.12Z", "2026-11-21T10:15:30.1234Z", "2026-11-21 10:15:30.123Z",
@@ -245,7 +248,8 @@ struct RecordCodecTests {
                         var check = tm()
                         gmtime_r(&seconds, &check)
                         let exists = check.tm_mday == Int32(day) && check.tm_mon == Int32(month - 1)
-                        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.042Z", year, month, day, hour, minute, second)
+                        let text = String(
+                            format: "%04d-%02d-%02dT%02d:%02d:%02d.042Z", year, month, day, hour, minute, second)
                         #expect(RecordTime.milliseconds(text) == (exists ? Int64(seconds) * 1000 + 42 : nil), "\(text)")
                     }
                 }
