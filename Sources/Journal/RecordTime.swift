@@ -45,8 +45,7 @@ public enum RecordTime {
     /// The same on bytes in place (the dedupe rebuild parses millions of these). Lenient on purpose: the fraction
     /// is not read, and a day past the month's end counts on into the next month.
     static func seconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        guard let time = fields(bytes) else { return nil }
-        return time.seconds
+        fields(bytes).map { Int64($0.days) * 86_400 + Int64($0.secondOfDay) }
     }
 
     /// Milliseconds since the epoch of exactly the form `append` writes, `YYYY-MM-DDTHH:MM:SS.mmmZ`: for the
@@ -58,27 +57,18 @@ public enum RecordTime {
         return text.withUTF8 { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
             guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), let millis = number(bytes, 20, 3),
-                let time = fields(bytes), civil(fromDays: time.days) == (time.year, time.month, time.day),
-                !(time.hour == 23 && time.minute == 59 && time.second == 60)
+                let time = fields(bytes), civil(fromDays: time.days) == time.date, time.secondOfDay < 86_400
             else { return nil }
-            return time.seconds * 1000 + Int64(millis)
+            return (Int64(time.days) * 86_400 + Int64(time.secondOfDay)) * 1000 + Int64(millis)
         }
     }
 
-    private struct Fields {
-        let year: Int
-        let month: Int
-        let day: Int
-        let hour: Int
-        let minute: Int
-        let second: Int
-
-        var days: Int { daysFromCivil(year: year, month: month, day: day) }
-        var seconds: Int64 { Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) }
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS…Z` split into its numbers, each in its range (a day of 1...31 in any month).
-    private static func fields(_ bytes: UnsafeRawBufferPointer) -> Fields? {
+    /// `YYYY-MM-DDTHH:MM:SS…Z` read with each number in its range (a day of 1...31 in any month, a second up to
+    /// 60): the days since the epoch of the date (a day past the month's end counted on), the date as written, and
+    /// the second of the day (86,400 only for 23:59:60).
+    private static func fields(
+        _ bytes: UnsafeRawBufferPointer
+    ) -> (days: Int, date: (Int, Int, Int), secondOfDay: Int)? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             bytes[bytes.count - 1] == UInt8(ascii: "Z"),
@@ -86,7 +76,8 @@ public enum RecordTime {
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return (days, (year, month, day), hour * 3600 + minute * 60 + second)
     }
 
     private static func number(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
