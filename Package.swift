@@ -39,8 +39,16 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(
+            name: "TextFormats",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SystemSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Hashing",
-            dependencies: ["CCrypto"],
+            dependencies: ["CCrypto", "TextFormats"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -53,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "WooshPay",
-            dependencies: ["Hashing"],
+            dependencies: ["Hashing", "TextFormats"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -61,6 +69,8 @@ let package = Package(
             dependencies: [
                 "CFileSystem",
                 "Hashing",
+                "SystemSupport",
+                "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -72,6 +82,7 @@ let package = Package(
                 "HTTPServer",
                 "WooshPay",
                 "Journal",
+                "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -86,6 +97,7 @@ let package = Package(
                 "WooshPay",
                 "Journal",
                 "HTTPServer",
+                "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,7 +106,9 @@ let package = Package(
         .target(
             name: "WooshhookTesting",
             dependencies: [
-                "WooshPay"
+                "WooshPay",
+                "TextFormats",
+                "SystemSupport",
             ],
             swiftSettings: swiftSettings
         ),
@@ -102,6 +116,16 @@ let package = Package(
             name: "WooshPayTests",
             dependencies: ["WooshPay", "WooshhookTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TextFormatsTests",
+            dependencies: ["TextFormats"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SystemSupportTests",
+            dependencies: ["SystemSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// The 32 bytes of a SHA-256 digest (or of an HMAC-SHA256), held inline: making one allocates nothing.
 public struct SHA256Digest: Sendable, Equatable {
     public static let byteCount = 32
@@ -19,18 +21,7 @@ public struct SHA256Digest: Sendable, Equatable {
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// Lowercase hex, the form the journal and WooshPay's `v1` use.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(2 * Self.byteCount)
-        withUnsafeBytes { bytes in
-            for byte in bytes {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
 
     public static func == (left: Self, right: Self) -> Bool {
         left.withUnsafeBytes { left in right.withUnsafeBytes { right in left.elementsEqual(right) } }

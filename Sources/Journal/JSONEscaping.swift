@@ -1,3 +1,5 @@
+import TextFormats
+
 /// JSON string escaping over bytes (RFC 8259 §7): `"` `\` and control bytes are escaped, every other byte,
 /// UTF-8 included, is copied as is. Copying rather than re-encoding is what keeps `body` byte-exact. Public: the
 /// daemon's replies, logs and dead letters are small JSON texts built by hand with it, where a JSONEncoder pass
@@ -23,7 +25,7 @@ public enum JSONEscaping {
     /// The same for a body in memory, for every record: one pass written straight into `out`'s spare capacity,
     /// reserved for the worst case (every byte as `\u00XX`; `out` grows geometrically, so that is rarely a copy).
     /// Eight bytes at a time: each word is copied whole, then the cursor moves to its first byte that needs an
-    /// escape, if any (found with the bit tricks of `escapeMarks`), and the escape overwrites the rest, which the
+    /// escape, if any (found with `JSONStringBytes.specialMarks`), and the escape overwrites the rest, which the
     /// next word copies again. A JSON body has a quote every few bytes: byte by byte, with a branch per byte or two
     /// stores per byte, this cost more than the HMAC.
     static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
@@ -38,7 +40,7 @@ public enum JSONEscaping {
                 while index &+ 8 <= count {
                     let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                     base.storeBytes(of: word, toByteOffset: at, as: UInt64.self)
-                    let marks = escapeMarks(word)
+                    let marks = JSONStringBytes.specialMarks(word)
                     if marks == 0 {
                         index &+= 8
                         at &+= 8
@@ -74,17 +76,6 @@ public enum JSONEscaping {
         }
     }
 
-    /// A high bit set in each byte of `word` (little-endian) that needs an escape: a control byte, `"` or `\`.
-    /// Only the lowest mark is exact (a borrow can mark a byte above a real one), and only the lowest is used.
-    @inline(__always)
-    private static func escapeMarks(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
-    }
-
     /// How many bytes `byte` takes inside a JSON string: 1 as is, 2 for `\"` `\\` `\n` and the like, 6 for `\u00XX`.
     @inline(__always)
     private static func escapedLength(_ byte: UInt8) -> Int {
@@ -108,16 +99,11 @@ public enum JSONEscaping {
         case 0x0C: put(UInt8(ascii: "f"), 1)
         default:
             for (offset, character) in "u00".utf8.enumerated() { put(character, 1 + offset) }
-            put(hexDigit(byte >> 4), 4)
-            put(hexDigit(byte & 0x0F), 5)
+            put(Hex.digit(byte >> 4), 4)
+            put(Hex.digit(byte & 0x0F), 5)
             return at + 6
         }
         return at + 2
-    }
-
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
@@ -130,16 +116,6 @@ public enum JSONEscaping {
             span.withUnsafeMutableBufferPointer { spare, initialized in
                 guard let base = spare.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
                 initialized = writeEscape(byte, to: base, at: 0)
-            }
-        }
-    }
-
-    /// Appends the lowercase hex of `bytes` (no quotes).
-    static func appendHex(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
-        out.append(addingCapacity: bytes.count * 2) { span in
-            for byte in bytes {
-                span.append(hexDigit(byte >> 4))
-                span.append(hexDigit(byte & 0x0F))
             }
         }
     }

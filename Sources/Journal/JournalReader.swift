@@ -26,8 +26,7 @@ public struct JournalReader: Sendable {
     public func newestRecord(
         withEventID eventID: String, damaged: (DamagedLine) -> Void = { _ in }
     ) throws -> JournalRecord? {
-        var quotedID = Array("\",\"event_id\":".utf8)
-        JSONEscaping.appendString(eventID.utf8, to: &quotedID)
+        let quotedID = MappedSegment.quotedID(eventID)
         var needle = Array("\"event_id\":".utf8)
         JSONEscaping.appendString(eventID.utf8, to: &needle)
         for segment in segmentPaths.reversed() {

@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import TextFormats
 
 /// One valid journal line, decoded. `line` is the exact bytes on disk (without the newline) so `tail --json`
 /// prints what the journal holds, not a re-encoding.
@@ -53,7 +54,7 @@ public struct JournalRecord: Sendable {
         }
         let body = Array(fields.body.utf8)
         var digest: [UInt8] = []
-        SHA256.hash(body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &digest) }
+        SHA256.hash(body).withUnsafeBytes { Hex.append($0, to: &digest) }
         guard digest.elementsEqual(fields.sha256.utf8) else {
             return .failure(RecordDecodingError("sha256 does not match the body"))
         }

@@ -1,5 +1,6 @@
 import CFileSystem
 import Foundation
+import SystemSupport
 
 /// The system calls and clocks `JournalWriter` depends on, passed in rather than called directly so that a test can
 /// make a write fail as a full disk would, hold the writer inside a write, watch it fall asleep, or move its clocks,
@@ -26,12 +27,8 @@ struct JournalSystem: Sendable {
         },
         dataSync: { fdatasync($0) },
         preallocate: { fd, offset, length in wooshhook_preallocate_keeping_size(fd, off_t(offset), off_t(length)) },
-        wallClockSeconds: {
-            var spec = timespec()
-            clock_gettime(CLOCK_REALTIME, &spec)
-            return Int64(spec.tv_sec)
-        },
-        uptimeNanoseconds: { DispatchTime.now().uptimeNanoseconds },
+        wallClockSeconds: { SystemClock.nowMilliseconds() / 1000 },
+        uptimeNanoseconds: { UInt64(SystemClock.monotonicNanoseconds()) },
         waitForWork: { condition, deadline in condition.wait(until: deadline) }
     )
 }

@@ -88,18 +88,21 @@ enum MappedSegment {
         }
     }
 
-    /// Whether `line` is laid out as the writer writes it and its event id is exactly `quotedID`
-    /// (`","event_id":"` + id + `"`). nil when the layout differs, so the caller falls back to a byte search.
+    /// Whether `line` starts as `RecordLayout` lays it out and its event id is exactly `quotedID`
+    /// (`RecordLayout.eventID` + the id as a JSON string, which `quotedID(_:)` makes). nil when the start differs,
+    /// so the caller falls back to a byte search.
     static func hasEventID(_ line: UnsafeRawBufferPointer, quotedID: [UInt8]) -> Bool? {
-        let seqKey = 7  // {"seq":
-        guard line.count > 80, let base = line.baseAddress, memcmp(base, "{\"seq\":", seqKey) == 0,
-            let comma = memchr(base + seqKey, Int32(UInt8(ascii: ",")), min(21, line.count - seqKey))
-        else { return nil }
-        let afterSeq = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(comma))
-        let receivedKey = ",\"received_at\":\""
-        let idStart = afterSeq + receivedKey.utf8.count + 24
-        guard idStart + quotedID.count <= line.count, memcmp(base + afterSeq, receivedKey, receivedKey.utf8.count) == 0
-        else { return nil }
+        guard let (_, timeStart) = RecordLayout.start(of: line), let base = line.baseAddress else { return nil }
+        let idStart = timeStart + RecordLayout.receivedAtCount
+        guard idStart + quotedID.count <= line.count else { return nil }
         return quotedID.withUnsafeBytes { id in id.baseAddress.map { memcmp(base + idStart, $0, id.count) == 0 } ?? false }
+    }
+
+    /// What `hasEventID` looks for: the bytes between `received_at` and the type when the event id is `eventID`.
+    static func quotedID(_ eventID: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        RecordLayout.append(RecordLayout.eventID, to: &bytes)
+        JSONEscaping.appendString(eventID.utf8, to: &bytes)
+        return bytes
     }
 }

@@ -1,4 +1,5 @@
 import Hashing
+import TextFormats
 
 /// A record waiting for its seq: its fields and the raw body. Building the line (hashing and escaping
 /// the body) happens where it does not hold up the bottleneck: with `fsync: always` the writer's write-and-sync
@@ -18,7 +19,7 @@ public struct PendingRecord: Sendable {
     /// Valid UTF-8: the caller has decoded it as JSON. Emptied by `prepare`.
     private(set) var body: [UInt8]
     let reason: String?
-    /// Everything of the line after `{"seq":N,`, once `prepare` has run.
+    /// Everything of the line after `{"seq":N`, once `prepare` has run.
     private var prepared: [UInt8]?
 
     public init(
@@ -55,11 +56,10 @@ public struct PendingRecord: Sendable {
         body = []
     }
 
-    /// Appends the complete line for `seq`, ending in `\n`, fields in the order docs/ARCHITECTURE.md gives.
+    /// Appends the complete line for `seq`, ending in `\n`, laid out as `RecordLayout` says.
     func appendLine(seq: UInt64, to line: inout [UInt8]) {
-        line.append(contentsOf: "{\"seq\":".utf8)
+        RecordLayout.append(RecordLayout.seq, to: &line)
         JSONEscaping.appendInteger(seq, to: &line)
-        line.append(UInt8(ascii: ","))
         if let prepared {
             line.append(contentsOf: prepared)
         } else {
@@ -67,36 +67,36 @@ public struct PendingRecord: Sendable {
         }
     }
 
-    /// Everything after `{"seq":N,`.
+    /// Everything after `{"seq":N`.
     private func appendFields(to line: inout [UInt8]) {
-        line.append(contentsOf: "\"received_at\":\"".utf8)
+        RecordLayout.append(RecordLayout.receivedAt, to: &line)
         RecordTime.append(receivedAtMilliseconds, to: &line)
-        line.append(contentsOf: "\",\"event_id\":".utf8)
+        RecordLayout.append(RecordLayout.eventID, to: &line)
         JSONEscaping.appendString(eventID.utf8, to: &line)
-        line.append(contentsOf: ",\"type\":".utf8)
+        RecordLayout.append(RecordLayout.type, to: &line)
         JSONEscaping.appendString(type.utf8, to: &line)
-        line.append(contentsOf: ",\"livemode\":".utf8)
+        RecordLayout.append(RecordLayout.livemode, to: &line)
         line.append(contentsOf: (livemode.map { $0 ? "true" : "false" } ?? "null").utf8)
-        line.append(contentsOf: ",\"created\":".utf8)
+        RecordLayout.append(RecordLayout.created, to: &line)
         if let created {
             JSONEscaping.appendInteger(created, to: &line)
         } else {
             line.append(contentsOf: "null".utf8)
         }
-        line.append(contentsOf: ",\"remote_addr\":".utf8)
+        RecordLayout.append(RecordLayout.remoteAddr, to: &line)
         JSONEscaping.appendString(remoteAddr.utf8, to: &line)
-        line.append(contentsOf: ",\"signature_t\":".utf8)
+        RecordLayout.append(RecordLayout.signatureT, to: &line)
         JSONEscaping.appendString(signatureT.utf8, to: &line)
-        line.append(contentsOf: ",\"sha256\":\"".utf8)
+        RecordLayout.append(RecordLayout.sha256, to: &line)
         body.withUnsafeBytes { body in
-            SHA256.hash(body).withUnsafeBytes { JSONEscaping.appendHex($0, to: &line) }
-            line.append(contentsOf: "\",\"body\":".utf8)
+            SHA256.hash(body).withUnsafeBytes { Hex.append($0, to: &line) }
+            RecordLayout.append(RecordLayout.body, to: &line)
             JSONEscaping.appendString(body, to: &line)
         }
         if let reason {
-            line.append(contentsOf: ",\"reason\":".utf8)
+            RecordLayout.append(RecordLayout.reason, to: &line)
             JSONEscaping.appendString(reason.utf8, to: &line)
         }
-        line.append(contentsOf: "}\n".utf8)
+        RecordLayout.append(RecordLayout.end, to: &line)
     }
 }

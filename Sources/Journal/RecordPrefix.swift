@@ -1,7 +1,7 @@
 import Glibc
 
-/// Reads seq, received_at and event_id from the start of a line without a JSON parse, relying on the writer's field
-/// order. Rebuilding the dedupe index scans days of records at start, so this works on the mapped bytes in place;
+/// Reads seq, received_at and event_id from the start of a line without a JSON parse, where `RecordLayout` puts
+/// them. Rebuilding the dedupe index scans days of records at start, so this works on the mapped bytes in place;
 /// a line that does not start the way the writer writes falls back to a full decode.
 struct RecordPrefix {
     let seq: UInt64
@@ -23,26 +23,16 @@ struct RecordPrefix {
         line.withUnsafeBytes { read($0) }
     }
 
-    private static func matches(_ line: UnsafeRawBufferPointer, at offset: Int, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard let base = line.baseAddress, offset + count <= line.count else { return false }
-        return memcmp(base + offset, literal.utf8Start, count) == 0
-    }
-
     private static func scan(_ line: UnsafeRawBufferPointer) -> RecordPrefix? {
-        guard line.count > 80, matches(line, at: 0, "{\"seq\":") else { return nil }
-        var index = 7
-        var seq: UInt64 = 0
-        while index < line.count, index < 26, line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") {
-            seq = seq &* 10 &+ UInt64(line[index] &- UInt8(ascii: "0"))
-            index += 1
-        }
-        guard index > 7, matches(line, at: index, ",\"received_at\":\"") else { return nil }
-        let timeStart = index + 16
-        guard matches(line, at: timeStart + 24, "\",\"event_id\":\""),
-            let seconds = RecordTime.seconds(UnsafeRawBufferPointer(rebasing: line[timeStart..<timeStart + 24]))
+        guard let (seq, timeStart) = RecordLayout.start(of: line) else { return nil }
+        let timeEnd = timeStart + RecordLayout.receivedAtCount
+        // The id's opening quote, then the id up to the next quote: it holds no escape.
+        let idQuote = timeEnd + RecordLayout.eventID.utf8CodeUnitCount
+        guard RecordLayout.matches(line, at: timeEnd, RecordLayout.eventID),
+            RecordLayout.matches(line, at: idQuote, "\""),
+            let seconds = RecordTime.seconds(UnsafeRawBufferPointer(rebasing: line[timeStart..<timeEnd]))
         else { return nil }
-        let idStart = timeStart + 24 + 14
+        let idStart = idQuote + 1
         guard let base = line.baseAddress, idStart < line.count,
             let quote = memchr(base + idStart, Int32(UInt8(ascii: "\"")), line.count - idStart)
         else { return nil }

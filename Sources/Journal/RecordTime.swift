@@ -1,8 +1,10 @@
-/// `received_at` text: UTC RFC 3339 with milliseconds and `Z`, built and parsed without Foundation's formatters
-/// because it runs once per record on the hot path and per line when the dedupe index is rebuilt.
-enum RecordTime {
+/// The one RFC 3339 codec: UTC with milliseconds and `Z`, always 24 bytes, as the journal's `received_at`, the
+/// rejection log's `time`, dead letters, the status page and the daemon's log lines write it. Built and parsed
+/// without Foundation's formatters because it runs once per record on the hot path and per line when the dedupe
+/// index is rebuilt. (The operator's `--since` takes more forms than this; `TimeExpression` reads those.)
+public enum RecordTime {
     /// Appends `2026-11-21T10:15:30.123Z` for `milliseconds` since the epoch (years 0...9999).
-    static func append(_ milliseconds: Int64, to out: inout [UInt8]) {
+    public static func append(_ milliseconds: Int64, to out: inout [UInt8]) {
         let millis = Int(((milliseconds % 1000) + 1000) % 1000)
         let totalSeconds = (milliseconds - Int64(millis)) / 1000
         var days = Int(totalSeconds / 86_400)
@@ -28,8 +30,8 @@ enum RecordTime {
         out.append(UInt8(ascii: "Z"))
     }
 
-    /// The text form, for tests and messages.
-    static func text(_ milliseconds: Int64) -> String {
+    /// The text form, for lines built as strings, messages and tests.
+    public static func text(_ milliseconds: Int64) -> String {
         var bytes: [UInt8] = []
         append(milliseconds, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -40,8 +42,33 @@ enum RecordTime {
         Array(text).withUnsafeBytes { seconds($0) }
     }
 
-    /// The same on bytes in place (the dedupe rebuild parses millions of these).
+    /// The same on bytes in place (the dedupe rebuild parses millions of these). Lenient on purpose: the fraction
+    /// is not read, and a day past the month's end counts on into the next month.
     static func seconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        fields(bytes).map { Int64($0.days) * 86_400 + Int64($0.secondOfDay) }
+    }
+
+    /// Milliseconds since the epoch of exactly the form `append` writes, `YYYY-MM-DDTHH:MM:SS.mmmZ`: for the
+    /// tools' `--since` filters over `received_at` and the rejection log's `time`. nil for any other text and for
+    /// a day the calendar does not have (`2026-02-30`). A second of 60 is read as the next minute's first, except
+    /// at 23:59:60, which would fall on the next day and is refused like any other day that does not exist.
+    public static func milliseconds(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), let millis = number(bytes, 20, 3),
+                let time = fields(bytes), civil(fromDays: time.days) == time.date, time.secondOfDay < 86_400
+            else { return nil }
+            return (Int64(time.days) * 86_400 + Int64(time.secondOfDay)) * 1000 + Int64(millis)
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS…Z` read with each number in its range (a day of 1...31 in any month, a second up to
+    /// 60): the days since the epoch of the date (a day past the month's end counted on), the date as written, and
+    /// the second of the day (86,400 only for 23:59:60).
+    private static func fields(
+        _ bytes: UnsafeRawBufferPointer
+    ) -> (days: Int, date: (Int, Int, Int), secondOfDay: Int)? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             bytes[bytes.count - 1] == UInt8(ascii: "Z"),
@@ -49,8 +76,8 @@ enum RecordTime {
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        let days = Int64(daysFromCivil(year: year, month: month, day: day))
-        return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return (days, (year, month, day), hour * 3600 + minute * 60 + second)
     }
 
     private static func number(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// A single strict pass over the body (RFC 8259) that validates all of it and picks out the envelope's fields,
 /// for the receive path: several times cheaper than `JSONDecoder`, which builds containers for `data` and
 /// `data.object` only to be asked whether they are objects. It is also stricter: `JSONDecoder` never looks at
@@ -259,9 +261,9 @@ struct EnvelopeScanner {
         var escapes = false
         let count = bytes.count
         while true {
-            // Plain bytes eight at a time, up to the first one that is not (see `specialMarks`).
+            // Plain bytes eight at a time, up to the first one that is not (see `JSONStringBytes`).
             while index &+ 8 <= count {
-                let marks = Self.specialMarks(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let marks = JSONStringBytes.specialMarks(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 if marks != 0 {
                     index &+= marks.trailingZeroBitCount &>> 3
                     break
@@ -290,17 +292,6 @@ struct EnvelopeScanner {
             default: throw Invalid()
             }
         }
-    }
-
-    /// A high bit in each byte of `word` (little-endian) that ends a run of plain string bytes: a control byte,
-    /// `"` or `\\`. Only the lowest mark is exact (a borrow can mark a byte above a real one), and only it is used.
-    @inline(__always)
-    private static func specialMarks(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {

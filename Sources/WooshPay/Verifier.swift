@@ -1,4 +1,5 @@
 import Hashing
+import TextFormats
 
 /// Verifies deliveries against every configured secret (rotation, or test and live endpoints). The keys are made
 /// once; `now` is always passed in, so the tolerance edges are exact in tests.

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// SHA-256 and HMAC-SHA256 computed by Python's `hashlib` and `hmac`: an implementation independent of the
 /// libcrypto that wooshhook links, for the tests to check it against. All the cases go to one Python run.
@@ -35,7 +36,5 @@ public enum PythonOracle {
         return answers
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    private static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

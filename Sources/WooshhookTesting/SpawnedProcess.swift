@@ -1,7 +1,9 @@
 public import Foundation
 import Synchronization
+import SystemSupport
 
-/// A child process of the test harness, on `posix_spawn` and `waitpid` directly, so every wait has a deadline and
+/// A child process of the test harness, on `posix_spawn` (`ProcessSpawn`, as the exec handler starts commands) and
+/// `waitpid` directly, so every wait has a deadline and
 /// no child's state depends on another's. (Foundation's `Process` learns of every exit on one shared thread that
 /// blocks in `waitpid` as soon as a child closes the socket it inherits; with tests running in parallel, one
 /// such child can hold up every other test's wait, and a wait there has no deadline.)
@@ -20,41 +22,16 @@ public final class SpawnedProcess: Sendable {
         stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil
     ) throws {
         command = ([executable] + arguments).joined(separator: " ")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let stdin {
-            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
-        Self.closeEverythingElse(&actions)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        do {
+            pid = try ProcessSpawn.spawn(
+                [executable] + arguments, environment: environment, stdin: stdin.map { .descriptor($0) } ?? .null,
+                stdout: stdout.map { .descriptor($0) } ?? .inherited,
+                stderr: stderr.map { .descriptor($0) } ?? .inherited, closingOtherDescriptors: true)
+        } catch {
+            throw TestFailure("cannot start \(command): \(error)")
         }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw TestFailure("cannot start \(command): \(String(cString: strerror(result)))") }
-        self.pid = pid
     }
 
     /// Whether it still runs (reaps it once it has ended).
@@ -115,17 +92,6 @@ public final class SpawnedProcess: Sendable {
         guard pipe(&fds) == 0 else { throw TestFailure("pipe: \(String(cString: strerror(errno)))") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return fds
-    }
-
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34, not imported into Swift), else every fd open now.
-    private static func closeEverythingElse(_ actions: inout posix_spawn_file_actions_t) {
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
-            if closeFrom(&actions, 3) == 0 { return }
-        }
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for fd in open.compactMap(Int32.init) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 }
 

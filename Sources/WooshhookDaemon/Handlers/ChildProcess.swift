@@ -1,10 +1,12 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemSupport
 
-/// A command run for the exec handler, on `posix_spawn` directly: its own process group (so a timeout kills the
-/// command and everything it started), default signal dispositions (the daemon ignores SIGTERM/SIGHUP itself),
-/// stdin fed from a thread, stdout discarded, the tail of stderr kept. Reaped with `waitpid`, never left behind.
+/// A command run for the exec handler, on `posix_spawn` directly (`ProcessSpawn`): its own process group (so a
+/// timeout kills the command and everything it started), default signal dispositions (the daemon ignores
+/// SIGTERM/SIGHUP itself), stdin fed from a thread, stdout discarded, the tail of stderr kept. Reaped with `waitpid`,
+/// never left behind.
 struct ChildProcess {
     /// How the command ended.
     enum Ending: Equatable {
@@ -35,40 +37,21 @@ struct ChildProcess {
             throw failure("pipe", command)
         }
         for fd in input + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let arguments = command.map { strdup($0) } + [nil]
-        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            arguments.forEach { free($0) }
-            variables.forEach { free($0) }
+        let spawned = Result { () throws(SpawnError) -> pid_t in
+            try ProcessSpawn.spawn(
+                command, environment: environment, stdin: .descriptor(input[0]), stdout: .null,
+                stderr: .descriptor(errors[1]))
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, command[0], &actions, &attributes, arguments, variables)
         close(input[0])
         close(errors[1])
         spawnLock.unlock()
-        guard spawned == 0 else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let error):
             close(input[1])
             close(errors[0])
-            throw HandlerFailure("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
+            throw HandlerFailure("cannot run \(command[0]): \(error)")
         }
         running.withLock { _ = $0.insert(pid) }
         defer { running.withLock { _ = $0.remove(pid) } }

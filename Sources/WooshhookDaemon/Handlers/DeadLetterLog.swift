@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import SystemSupport
 
 /// Events a handler gave up on, one JSON line each in `<journal.directory>/deadletters/<name>.jsonl`: seq, id,
 /// type, attempts, the last error and when. The event itself stays in the journal (by seq) for `replay`.
@@ -13,7 +14,7 @@ struct DeadLetterLog {
     func record(_ event: JournalRecord, attempts: Int, error: String) throws(HandlerFailure) {
         let line = "{\"seq\":\(event.seq),\"event_id\":\(JSONEscaping.quoted(event.eventID)),\"type\":\(JSONEscaping.quoted(event.type)),"
             + "\"attempts\":\(attempts),\"error\":\(JSONEscaping.quoted(error)),"
-            + "\"dead_lettered_at\":\"\(Timestamp.rfc3339Milliseconds(Timestamp.nowMilliseconds()))\"}\n"
+            + "\"dead_lettered_at\":\"\(RecordTime.text(SystemClock.nowMilliseconds()))\"}\n"
         // A file this call creates is a new name in the directory: durable only once the directory is synced too.
         var created = false
         var fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)

@@ -3,6 +3,7 @@ import Journal
 import Logging
 import Metrics
 import Synchronization
+import SystemSupport
 
 /// Runs one handler on a thread of its own, after the 200 (README, "Handlers"): follows the journal from the handler's
 /// cursor, retries a failing event with exponential backoff, dead-letters it after `max_attempts`, saves the
@@ -213,7 +214,7 @@ final class HandlerRunner: @unchecked Sendable {
                 if isStopping { return }
                 lastError = error.description
                 HandlerStatusBoard.shared.failed(
-                    configuration.name, error: lastError, atMilliseconds: Timestamp.nowMilliseconds())
+                    configuration.name, error: lastError, atMilliseconds: SystemClock.nowMilliseconds())
                 logger.warning(
                     "handler attempt failed",
                     metadata: ["event_id": "\(record.eventID)", "attempt": "\(attempt)", "error": "\(error)"])

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 public import Journal
 public import Logging
+import SystemSupport
 
 /// `replay --quarantine --handlers` while no daemon runs: the caller holds the journal lock, so this process is the
 /// journal's one writer for a while and does what the daemon would. It appends each admitted event to the journal
@@ -44,7 +45,7 @@ public enum QuarantineAdmission {
         defer { handlers.stop() }
         for record in records {
             let pending = PendingRecord(
-                receivedAtMilliseconds: Timestamp.nowMilliseconds(), eventID: record.eventID, type: record.type,
+                receivedAtMilliseconds: SystemClock.nowMilliseconds(), eventID: record.eventID, type: record.type,
                 livemode: record.livemode, created: record.created, remoteAddr: record.remoteAddr ?? "",
                 signatureT: record.signatureT ?? "", body: record.body)
             switch appendAndWait(pending, to: journal) {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemSupport
 
 /// systemd's notify protocol without libsystemd: each message is one datagram to the Unix socket in
 /// `$NOTIFY_SOCKET` (a leading `@` means the abstract namespace). Without that variable every call does nothing.
@@ -53,8 +54,6 @@ public struct SystemdNotifier: Sendable {
 
     /// `CLOCK_MONOTONIC` in microseconds, for `MONOTONIC_USEC=` with `RELOADING=1`.
     public static func monotonicMicroseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000 + UInt64(spec.tv_nsec) / 1000
+        UInt64(SystemClock.monotonicNanoseconds() / 1000)
     }
 }

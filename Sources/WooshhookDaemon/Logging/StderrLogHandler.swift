@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 public import Logging
+import SystemSupport
 
 /// The daemon's log backend: one line per message on standard error, as `text` (for people and journald) or `json`
 /// (for log shippers), per `log_format`. One `write(2)` per line, so lines from several threads never interleave.
@@ -72,6 +73,6 @@ public struct StderrLogHandler: LogHandler {
     }
 
     static func timestamp() -> String {
-        Timestamp.rfc3339Milliseconds(Timestamp.nowMilliseconds())
+        RecordTime.text(SystemClock.nowMilliseconds())
     }
 }

@@ -3,6 +3,7 @@ import HTTPServer
 import Journal
 import Logging
 import Synchronization
+import SystemSupport
 import WooshPay
 
 /// Answers every HTTP request (README, "What happens to a delivery"). The webhook checks run in that table's order,
@@ -76,7 +77,7 @@ final class ReceivePipeline: HTTPHandler {
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let started = Self.monotonicNanoseconds()
+        let started = SystemClock.monotonicNanoseconds()
         let head = request.head
         let client = trustedProxies.clientAddress(
             peer: head.peerAddress, forwardedFor: head.headers.string("x-forwarded-for"),
@@ -89,7 +90,7 @@ final class ReceivePipeline: HTTPHandler {
         } catch {
             return finish(responder, reject(error, client: client, head: head), started: started)
         }
-        let received = Timestamp.nowMilliseconds()
+        let received = SystemClock.nowMilliseconds()
         do {
             try currentVerifier.checkFreshness(signature, nowSeconds: received / 1000)
         } catch {
@@ -139,7 +140,7 @@ final class ReceivePipeline: HTTPHandler {
         metrics.countRequest(outcome: code.rawValue, latencyNanoseconds: 0)
         rejectionLog?.record(
             RejectionEntry(
-                timeMilliseconds: Timestamp.nowMilliseconds(), code: code, remoteAddr: peerAddress, method: nil,
+                timeMilliseconds: SystemClock.nowMilliseconds(), code: code, remoteAddr: peerAddress, method: nil,
                 path: nil, contentLength: nil))
     }
 
@@ -174,7 +175,7 @@ final class ReceivePipeline: HTTPHandler {
 
     private func finish(_ responder: HTTPResponder, _ reply: Reply, started: Int64) {
         // Counted before it is sent: a client that reads /metrics right after its answer must find it there.
-        metrics.countRequest(outcome: reply.outcome, latencyNanoseconds: Self.monotonicNanoseconds() - started)
+        metrics.countRequest(outcome: reply.outcome, latencyNanoseconds: SystemClock.monotonicNanoseconds() - started)
         responder.send(reply.response)
     }
 
@@ -201,7 +202,7 @@ final class ReceivePipeline: HTTPHandler {
         if let rejectionLog, let head {
             rejectionLog.record(
                 RejectionEntry(
-                    timeMilliseconds: Timestamp.nowMilliseconds(), code: rejection.code, remoteAddr: client,
+                    timeMilliseconds: SystemClock.nowMilliseconds(), code: rejection.code, remoteAddr: client,
                     method: head.method, path: head.path, contentLength: head.contentLength, authentic: authentic))
         }
         var metadata: Logger.Metadata = [
@@ -244,7 +245,7 @@ final class ReceivePipeline: HTTPHandler {
                     realIP: head.headers.string("x-real-ip"))
                 rejectionLog.record(
                     RejectionEntry(
-                        timeMilliseconds: Timestamp.nowMilliseconds(), code: .methodNotAllowed, remoteAddr: client,
+                        timeMilliseconds: SystemClock.nowMilliseconds(), code: .methodNotAllowed, remoteAddr: client,
                         method: head.method, path: head.path, contentLength: head.contentLength))
             }
             return response
@@ -278,11 +279,5 @@ final class ReceivePipeline: HTTPHandler {
         guard lowered.starts(with: prefix) else { return false }
         return lowered.count == prefix.count + 4 && lowered.suffix(4).elementsEqual("json".utf8)
             || lowered.count > prefix.count + 5 && lowered.suffix(5).elementsEqual("+json".utf8)
-    }
-
-    static func monotonicNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }

@@ -55,7 +55,7 @@ struct RejectionEntry: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         out.append(contentsOf: "{\"time\":\"".utf8)
-        out.append(contentsOf: Timestamp.rfc3339Milliseconds(timeMilliseconds).utf8)
+        RecordTime.append(timeMilliseconds, to: &out)
         out.append(contentsOf: "\",\"status\":\(code.httpStatus),\"code\":\"\(code.rawValue)\",\"remote_addr\":".utf8)
         Self.append(remoteAddr, to: &out)
         out.append(contentsOf: ",\"method\":".utf8)

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import SystemSupport
 import WooshPay
 
 /// The rejection log under `<journal.directory>/rejections/` (see the README): every rejected request, one JSON line
@@ -102,7 +103,7 @@ final class RejectionLog: Sendable {
     }
 
     private func run(_ file: RejectionLogFile) {
-        var sampler = RejectionSampler(nowMilliseconds: Timestamp.nowMilliseconds())
+        var sampler = RejectionSampler(nowMilliseconds: SystemClock.nowMilliseconds())
         var batch: [RejectionEntry] = []
         batch.reserveCapacity(Self.queueCapacity)
         var overflow = Array(repeating: 0, count: RejectionCodeIndex.count)
@@ -116,7 +117,7 @@ final class RejectionLog: Sendable {
                 if batch.isEmpty && !state.stopping { state.writerIdle = true }
                 return state.stopping
             }
-            let now = Timestamp.nowMilliseconds()
+            let now = SystemClock.nowMilliseconds()
             var lines: [[UInt8]] = []
             for entry in batch where sampler.admit(entry, nowMilliseconds: now) { lines.append(entry.line()) }
             for index in overflow.indices where overflow[index] > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 
 /// One line of the rejection log, read back (by `rejections` and the status page). The line is kept as it was, for
 /// `--json`; the fields are for filtering and display. Everything in it came from an unauthenticated request.
@@ -32,7 +33,7 @@ public struct RejectionRecord: Sendable {
     }
 
     /// Epoch milliseconds of `time`.
-    public var timeMilliseconds: Int64? { TimeExpression.parseRecordTime(time) }
+    public var timeMilliseconds: Int64? { RecordTime.milliseconds(time) }
 
     /// The line as a JSON object, for embedding in `/status.json`.
     var jsonObject: Any? { try? JSONSerialization.jsonObject(with: Data(line)) }

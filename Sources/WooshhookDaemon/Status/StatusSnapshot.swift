@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import SystemSupport
 import WooshPay
 
 /// Everything the status page shows, gathered on request. Cheap by construction: the newest events are read
@@ -56,14 +57,14 @@ struct StatusSnapshot {
     let journal: JournalRow
 
     static func collect(_ sources: StatusSources) -> StatusSnapshot {
-        let now = Timestamp.nowMilliseconds()
+        let now = SystemClock.nowMilliseconds()
         var damaged = 0
         let records = (try? JournalReader(directory: sources.journalDirectory))
             .flatMap { try? $0.lastRecords(eventCount, damaged: { _ in damaged += 1 }) } ?? []
         let lastSeq = sources.journal.lastSeq
         let byCode = sources.rejections.lastHour(nowMilliseconds: now)
         return StatusSnapshot(
-            generatedAt: Timestamp.rfc3339Milliseconds(now),
+            generatedAt: RecordTime.text(now),
             health: sources.health(),
             events: records.reversed().map(eventRow),
             damagedEventLines: damaged,
@@ -96,7 +97,7 @@ struct StatusSnapshot {
         let cursor = cursorText.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let deadLetterPath = "\(journalDirectory)/deadletters/\(entry.name).jsonl"
         var lastError = entry.lastError
-        var lastErrorAt = entry.lastErrorMilliseconds.map(Timestamp.rfc3339Milliseconds)
+        var lastErrorAt = entry.lastErrorMilliseconds.map(RecordTime.text)
         if lastError == nil,
             let line = RejectionLogReader.tail(of: deadLetterPath, bytes: 16_384).last,
             let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]

@@ -15,7 +15,7 @@ public struct RecordFilter: Sendable {
         if !types.isEmpty && !types.contains(record.type) { return false }
         if !ids.isEmpty && !ids.contains(record.eventID) { return false }
         if sinceMilliseconds != nil || untilMilliseconds != nil {
-            guard let received = TimeExpression.parseRecordTime(record.receivedAt) else { return false }
+            guard let received = RecordTime.milliseconds(record.receivedAt) else { return false }
             if let since = sinceMilliseconds, received < since { return false }
             if let until = untilMilliseconds, received > until { return false }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SystemSupport
 import WooshPay
 import WooshhookDaemon
 
@@ -33,7 +34,7 @@ extension WooshhookCommand {
                 throw ValidationError(
                     "--code \(code): not a rejection code; one of \(RejectionCode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if let since, TimeExpression.parse(since, nowMilliseconds: Timestamp.nowMilliseconds()) == nil {
+            if let since, TimeExpression.parse(since, nowMilliseconds: SystemClock.nowMilliseconds()) == nil {
                 throw ValidationError(
                     "--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)")
             }
@@ -46,7 +47,9 @@ extension WooshhookCommand {
                 throw ExitCode.failure
             }
             let reader = RejectionLogReader(journalDirectory: directory)
-            let sinceMilliseconds = since.flatMap { TimeExpression.parse($0, nowMilliseconds: Timestamp.nowMilliseconds()) }
+            let sinceMilliseconds = since.flatMap {
+                TimeExpression.parse($0, nowMilliseconds: SystemClock.nowMilliseconds())
+            }
             let codes = Set(code)
             let matches: (RejectionRecord) -> Bool = { record in
                 (codes.isEmpty || codes.contains(record.code))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HTTPServer
 import Journal
+import SystemSupport
 import Logging
 import WooshhookDaemon
 
@@ -42,7 +43,7 @@ extension WooshhookCommand {
         func validate() throws {
             guard (to != nil) != handlers else { throw ValidationError("give exactly one of --to URL or --handlers") }
             if let rate, rate <= 0 { throw ValidationError("--rate must be more than 0") }
-            if let until, TimeExpression.parse(until, nowMilliseconds: Timestamp.nowMilliseconds()) == nil {
+            if let until, TimeExpression.parse(until, nowMilliseconds: SystemClock.nowMilliseconds()) == nil {
                 throw ValidationError("--until \(until): use RFC 3339, a date or an age (90s, 15m, 2h, 7d)")
             }
         }

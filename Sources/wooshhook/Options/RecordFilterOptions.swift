@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemSupport
 import WooshhookDaemon
 
 /// `--type`, `--id`, `--since` (and for replay `--until`): which records a reader picks.
@@ -13,13 +14,13 @@ struct RecordFilterOptions: ParsableArguments {
     var since: String?
 
     func validate() throws {
-        if let since, TimeExpression.parse(since, nowMilliseconds: Timestamp.nowMilliseconds()) == nil {
+        if let since, TimeExpression.parse(since, nowMilliseconds: SystemClock.nowMilliseconds()) == nil {
             throw ValidationError("--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)")
         }
     }
 
     func filter(until: String? = nil) -> RecordFilter {
-        let now = Timestamp.nowMilliseconds()
+        let now = SystemClock.nowMilliseconds()
         var filter = RecordFilter()
         filter.types = Set(type)
         filter.ids = Set(id)
