@@ -16,11 +16,13 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value of `name`, trimmed of spaces and tabs.
     public func first(_ name: String) -> [UInt8]? {
-        // Callers name headers in lowercase already: look the name up as given first (lowercasing costs an
-        // allocation for names over 15 bytes, and even checking the case costs a pass over it).
+        // Callers name headers in lowercase already: look the name up as given first, and lowercase it (an
+        // allocation for names over 15 bytes) only when it has a capital to lower. Most lookups of absent headers
+        // (`x-forwarded-for` without a proxy) end at the check.
         if let field = fields.first(where: { $0.name == name }) { return field.value }
+        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return nil }
         let lowered = name.lowercased()
-        return lowered == name ? nil : fields.first { $0.name == lowered }?.value
+        return fields.first { $0.name == lowered }?.value
     }
 
     /// The first value of `name` when it is valid UTF-8.

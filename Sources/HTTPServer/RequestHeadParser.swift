@@ -64,7 +64,9 @@ enum RequestHeadParser {
             for byte in field[0..<colon] where !isTokenByte(byte) {
                 throw bad("header name holds a character that is not allowed")
             }
-            let name = lowercasedASCII(UnsafeRawBufferPointer(rebasing: field[0..<colon]))
+            let nameBytes = UnsafeRawBufferPointer(rebasing: field[0..<colon])
+            let known = KnownHeader.matching(nameBytes)
+            let name = known?.name ?? lowercasedASCII(nameBytes)
             var valueStart = colon + 1
             var valueEnd = field.count
             while valueStart < valueEnd, field[valueStart] == 0x20 || field[valueStart] == 0x09 { valueStart += 1 }
@@ -73,21 +75,21 @@ enum RequestHeadParser {
             for byte in value where (byte < 0x20 && byte != 0x09) || byte == 0x7F {
                 throw bad("header \(name) holds a control character")
             }
-            switch name {
-            case "content-length":
+            switch known {
+            case .contentLength:
                 let length = try parseContentLength(value)
                 if let previous = contentLength, previous != length {
                     throw bad("two different Content-Length values")
                 }
                 contentLength = length
-            case "transfer-encoding":
+            case .transferEncoding:
                 transferEncoding = (transferEncoding.map { $0 + [0x2C] } ?? []) + value
-            case "connection":
+            case .connection:
                 connectionTokens += String(decoding: value, as: UTF8.self).lowercased()
                     .split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
-            case "expect":
+            case .expect:
                 if String(decoding: value, as: UTF8.self).lowercased() == "100-continue" { expectsContinue = true }
-            default: break
+            case .host, .contentType, .signature, .userAgent, .accept, .forwardedFor, .realIP, nil: break
             }
             headers.append(name: name, value: value)
         }

@@ -61,6 +61,30 @@ import Testing
         #expect(status("GET / HTTP/1.1\r\nA: b\u{01}c\r\n\r\n") == 400)
     }
 
+    /// Known names are recognised in any case and stored lowercase, like every other name; a name that only looks
+    /// like one (an underscore for the dash, one byte short) is an ordinary header and acts on nothing.
+    @Test func knownHeaderNamesInAnyCase() throws {
+        let head = try parse(
+            "POST /w HTTP/1.1\r\nHOST: a\r\nContent-LENGTH: 7\r\nWooshPay-Signature: t=1,v1=ab\r\n"
+                + "X-Forwarded-For: 192.0.2.1\r\nConnection: CLOSE\r\nExpect: 100-Continue\r\n"
+                + "Content_Length: 9\r\nx-real-i: z\r\nX-Custom: q\r\n\r\n")
+        #expect(head.contentLength == 7 && !head.keepAlive && head.expectsContinue)
+        #expect(head.headers.map(\.name) == [
+            "host", "content-length", "wooshpay-signature", "x-forwarded-for", "connection", "expect",
+            "content_length", "x-real-i", "x-custom",
+        ])
+        #expect(head.headers.string("wooshpay-signature") == "t=1,v1=ab")
+        #expect(head.headers.string("WooshPay-Signature") == "t=1,v1=ab", "a capitalised lookup still finds it")
+        #expect(head.headers.string("x-real-ip") == nil && head.headers.string("X-Real-IP") == nil)
+        #expect(status("POST /w HTTP/1.1\r\nTRANSFER-encoding: chunked\r\n\r\n") == 411)
+        for header in KnownHeader.allCases {
+            for spelling in [header.name, header.name.uppercased()] {
+                #expect(Array(spelling.utf8).withUnsafeBytes { KnownHeader.matching($0) } == header)
+                #expect(Array((spelling + "x").utf8).withUnsafeBytes { KnownHeader.matching($0) } == nil)
+            }
+        }
+    }
+
     @Test func sameContentLengthTwiceAndHugeValuesAreFine() throws {
         #expect(try parse("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").contentLength == 5)
         #expect(try parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n").contentLength == Int.max)
