@@ -38,6 +38,9 @@ struct ShutdownOrderTests {
 
         // The append of evt_in_flight waits in fsync until `hold` goes.
         try #require(FileManager.default.createFile(atPath: hold, contents: nil))
+        // First of all on the way out: a process in a held fsync cannot even be killed (nor reaped), and the file
+        // system's process cannot exit while it holds one.
+        defer { try? FileManager.default.removeItem(atPath: hold) }
         let answer = Mutex<HTTPTestResponse?>(nil)
         let answered = DispatchSemaphore(value: 0)
         let port = daemon.port
@@ -59,6 +62,7 @@ struct ShutdownOrderTests {
         // The lock is held through the drain: a second serve on the journal is refused, naming the holder.
         let second = try DaemonProcess(overrides: ["journal": ["directory": disk.mountPoint]])
         defer { second.cleanUp() }
+        defer { try? FileManager.default.removeItem(atPath: hold) }
         try second.launch()
         let secondStatus = second.exitStatus(timeout: 10)
         #expect(secondStatus != nil && secondStatus != 0, "a second serve during the drain: \(second.log(tail: 5))")
