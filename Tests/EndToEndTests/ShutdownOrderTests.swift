@@ -13,7 +13,8 @@ struct ShutdownOrderTests {
     /// because the lock is still held. Once the append completes, the request in flight is answered 200 and is in
     /// the journal, the daemon exits 0, and the lock is free for the next `serve`.
     @Test func aRequestInFlightAtSigtermIsJournaledWhileTheDaemonRefusesNewWorkAndKeepsTheLock() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wooshhook-drain-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("wooshhook-drain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let hold = folder.appendingPathComponent("hold").path
@@ -29,7 +30,8 @@ struct ShutdownOrderTests {
         try daemon.start()
         let pid = try #require(daemon.pid)
         #expect(try SignedRequest.event(id: "evt_before").send(port: daemon.port).status == 200)
-        #expect(eventually { (try? StatusPageTests.get("/status.json", port: statusPort))?.json?["health"] as? String == "ok" })
+        let health = { (try? StatusPageTests.get("/status.json", port: statusPort))?.json?["health"] as? String }
+        #expect(eventually { health() == "ok" }, "status page: \(String(describing: health()))")
 
         // Accepted before the SIGTERM, idle and kept alive: the connection a new request arrives on during the drain.
         let idle = try RawHTTPConnection(port: daemon.port)
@@ -53,8 +55,7 @@ struct ShutdownOrderTests {
 
         kill(pid, SIGTERM)
         // The status page outlives the listener's drain (a plain reverse of the start stops it first).
-        let health = { (try? StatusPageTests.get("/status.json", port: statusPort))?.json?["health"] as? String }
-        #expect(eventually { health() == "shutting_down" }, "status page during the drain: \(String(describing: health()))")
+        #expect(eventually { health() == "shutting_down" }, "during the drain: \(String(describing: health()))")
         let refused = try SignedRequest.event(id: "evt_during_drain").sendOn(idle)
         #expect(refused.status == 503)
         #expect(refused.errorCode == "shutting_down", "\(refused.bodyText)")
@@ -85,7 +86,8 @@ struct ShutdownOrderTests {
 
         // Released on exit: the next serve takes the journal and finds both events.
         try second.start()
-        #expect(try SignedRequest.event(id: "evt_in_flight").send(port: second.port).json?["duplicate"] as? Bool == true)
+        let again = try SignedRequest.event(id: "evt_in_flight").send(port: second.port)
+        #expect(again.json?["duplicate"] as? Bool == true, "\(again.bodyText)")
         #expect(second.stop() == 0)
     }
 }
