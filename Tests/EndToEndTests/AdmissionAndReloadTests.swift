@@ -64,7 +64,8 @@ struct AdmissionAndReloadTests {
         try daemon.start()
         try accept(.event(id: "evt_after"), daemon)
         #expect(eventually { outbox.lines("seen").count >= 3 })
-        usleep(1_500_000)
+        // The runner goes in order: once its cursor is at evt_after (seq 3), a second run of evt_admitted is in.
+        #expect(eventually { cursor(daemon, "ledger") == "3" }, "cursor \(cursor(daemon, "ledger") ?? "none")")
         #expect(outbox.lines("seen") == ["evt_before", "evt_admitted", "evt_after"])
         #expect(daemon.journalLines().count == 3)
         let verify = try WooshhookBinary.run(["journal", "verify", "--journal", daemon.journalDirectory])
@@ -114,7 +115,8 @@ struct AdmissionAndReloadTests {
         for index in 3...6 { try accept(.event(id: "evt_\(index)"), daemon) }
         #expect(eventually { outbox.lines("newcomer") == (3...6).map { "evt_\($0)" } }, "\(outbox.lines("newcomer"))")
         #expect(eventually { outbox.lines("seen").count == 6 })
-        usleep(500_000)
+        // Once the cursor is at evt_6 the runner that carried on has finished them all: a rerun would be in.
+        #expect(eventually { cursor(daemon, "ledger") == "6" }, "cursor \(cursor(daemon, "ledger") ?? "none")")
         #expect(outbox.lines("seen") == (1...6).map { "evt_\($0)" }, "each event once")
         #expect(daemon.stop() == 0)
     }
@@ -136,7 +138,9 @@ struct AdmissionAndReloadTests {
         #expect(eventually { daemon.logLines().dropFirst(known).contains { $0.contains("reloaded") } })
         for index in 4...5 { try accept(.event(id: "evt_\(index)"), daemon) }
         #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 5 })
-        usleep(700_000)
+        // Done when the cursor is at evt_5 and no run is in progress (`busy` is the script's own marker).
+        let idle = { !FileManager.default.fileExists(atPath: "\(outbox.path)/busy") }
+        #expect(eventually { cursor(daemon, "ledger") == "5" && idle() })
         #expect(outbox.lines("seen") == (1...5).map { "evt_\($0)" }, "each event once, in order")
         #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
         #expect(daemon.stop() == 0)
@@ -171,7 +175,9 @@ struct AdmissionAndReloadTests {
         try reload([ledger])
         try accept(.event(id: "evt_2"), daemon)
         #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 2 })
-        usleep(1_800_000)
+        // Done when the cursor is at evt_2 and no run is in progress: a retired runner's rerun would have shown.
+        let idle = { !FileManager.default.fileExists(atPath: "\(outbox.path)/busy") }
+        #expect(eventually { HandlerTests.cursor("ledger", daemon) == "2" && idle() })
         #expect(outbox.lines("seen") == ["evt_1", "evt_2"], "each event once, in order")
         #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
         let cursor = try String(contentsOfFile: "\(daemon.journalDirectory)/cursors/ledger", encoding: .utf8)

@@ -56,6 +56,25 @@ import WooshhookTesting
         #expect(try health.readResponse().status == 200)
         let seqs = daemon.journalLines().map { record($0)["seq"] as? Int }
         #expect(seqs == Array(1...(acceptedCount + 1)).map { Optional($0) })
+
+        // The refusal is in the rejection log, with its code and the event it refused. The log is on the same full
+        // file system: looked for once space is back, so a line the full disk kept out is a failure too.
+        let refusedID = "evt_full_\(statuses.count - 1)"
+        var logged: [[String: Any]] = []
+        let found = eventually(timeout: 5) {
+            let result = try? WooshhookBinary.run(["rejections", "--json", "--journal", daemon.journalDirectory])
+            logged = (result?.stdout ?? "").split(separator: "\n").map { record(String($0)) }
+            return logged.contains { $0["event_id"] as? String == refusedID }
+        }
+        let daemonSaid = daemon.logLines().filter { $0.contains("reject") }.suffix(5)
+        // Known: the rejection log shares the full disk, its line is dropped ("rejection log not written") and never
+        // written once space is back. Reported, not fixed here; this fails as "known issue not recorded" once it is.
+        withKnownIssue("a journal_unavailable refusal on a full disk is missing from the rejection log") {
+            #expect(found, "\(refusedID) not in the rejection log: \(logged); the daemon's log: \(daemonSaid)")
+            let entry = logged.first { $0["event_id"] as? String == refusedID }
+            #expect(entry?["code"] as? String == "journal_unavailable")
+            #expect(entry?["status"] as? Int == 503)
+        }
         daemon.stop()
     }
 }

@@ -71,7 +71,12 @@ struct OperatorToolsTests {
     @Test func tailFollowsNewRecordsAcrossSegmentRollsUntilSIGINT() throws {
         try withDaemon(["journal": ["directory": "journal", "fsync": "always", "segment_bytes": 4096]]) { daemon in
             let follower = try BackgroundCommand.wooshhook(["tail", "-f", "--json", "--journal", daemon.journalDirectory])
-            usleep(300_000)
+            let following = try waitUntilFollowing(follower) { index in
+                let id = "evt_follow_ready_\(index)"
+                _ = try SignedRequest.event(id: id).send(port: daemon.port)
+                return id
+            }
+            try #require(following, "tail -f printed none of the markers")
             var ids: [String] = []
             for index in 1...8 {
                 let id = "evt_follow_\(index)"

@@ -12,6 +12,7 @@ final class PowerCutFileSystem {
     let backing: String
     private(set) var mountPoint: String
     private let logPath: String
+    private let hold: String?
     private var process: SpawnedProcess?
 
     /// Debian's Python, the one `python3-fusepy` is installed for (`python3` on PATH may be another).
@@ -19,8 +20,11 @@ final class PowerCutFileSystem {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Support/powercutfs.py").path
 
-    /// Creates `<folder>/backing` and `<folder>/<name>` and mounts the one on the other.
-    init(in folder: URL, name: String = "disk") throws {
+    /// Creates `<folder>/backing` and `<folder>/<name>` and mounts the one on the other. With `hold` (a path outside
+    /// the mount), an fsync of a file at the top of the mount waits while `hold` exists and creates `<hold>.held`
+    /// while it waits (see `Support/powercutfs.py`): for shutdown tests, not power cuts.
+    init(in folder: URL, name: String = "disk", hold: String? = nil) throws {
+        self.hold = hold
         backing = folder.appendingPathComponent("backing").path
         mountPoint = folder.appendingPathComponent(name).path
         logPath = folder.appendingPathComponent("powercutfs.log").path
@@ -57,7 +61,7 @@ final class PowerCutFileSystem {
         var info = stat()
         let logged = stat(logPath, &info) == 0 ? Int(info.st_size) : 0
         let started = try SpawnedProcess(
-            Self.python, [Self.script, backing, mountPoint], stdout: output, stderr: output)
+            Self.python, [Self.script, backing, mountPoint] + (hold.map { [$0] } ?? []), stdout: output, stderr: output)
         process = started
         let deadline = Date().addingTimeInterval(15)
         // Its "serving" line: mounted, and a SIGTERM from now on is a cut (libfuse's handler is in place).

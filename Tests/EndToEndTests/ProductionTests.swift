@@ -37,7 +37,7 @@ struct ProductionTests {
         let deadline = Date().addingTimeInterval(20)
         while response == nil && Date() < deadline {
             response = try? SignedRequest.event(id: "evt_activated").send(port: activationPort)
-            if response == nil { usleep(50_000) }
+            if response == nil { usleep(50_000) }  // the poll interval of a wait with a deadline
         }
         #expect(response?.status == 200, "\(daemon.log(tail: 10))")
         #expect(daemon.journalLines().count == 1)
@@ -88,7 +88,7 @@ struct ProductionTests {
             let linesBefore = daemon.logLines().count
             let old = try SignedRequest.event(id: "evt_old_secret").send(port: daemon.port)
             #expect(old.status == 401)
-            usleep(100_000)
+            // No wait: the rejection's warning is written (one write(2)) before its reply is made.
             #expect(!daemon.logLines().dropFirst(linesBefore).contains { $0.contains("signature_mismatch") },
                     "log_level error from the reload hides the rejection's warning")
         }
@@ -112,7 +112,8 @@ struct ProductionTests {
                 }
             }
         }
-        usleep(300_000)
+        // SIGTERM in the middle of the burst: once it has had some answers, while the workers keep sending.
+        #expect(eventually { accepted.ids.count >= 50 }, "\(daemon.log(tail: 5))")
         #expect(daemon.stop(signal: SIGTERM) == 0)
         // Every request taken in was answered during the drain, not abandoned when the grace period ran out.
         #expect(!daemon.logLines().contains { $0.contains("unanswered") }, "\(daemon.log(tail: 5))")

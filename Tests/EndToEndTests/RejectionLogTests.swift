@@ -164,7 +164,13 @@ struct RejectionLogTests {
 
             let follow = try BackgroundCommand.wooshhook(
                 ["rejections", "-f", "-n", "0", "--code", "not_found", "--journal", daemon.journalDirectory])
-            usleep(300_000)
+            let following = try waitUntilFollowing(follow) { index in
+                var marker = SignedRequest.event()
+                marker.path = "/follow-ready/\(index)"
+                _ = try marker.send(port: daemon.port)
+                return marker.path
+            }
+            try #require(following, "rejections -f printed none of the markers")
             var request = SignedRequest.event()
             request.path = "/followed"
             _ = try request.send(port: daemon.port)

@@ -25,3 +25,24 @@ func eventually(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+/// Waits until `follower`, a `-f` command that prints nothing until something new arrives, is following: it sends a
+/// marker (`send(n)` makes the n-th and returns what identifies its line) until a line appears, then one more, and
+/// reads up to that one, so the next line the follower prints is the first thing sent after this returns.
+func waitUntilFollowing(
+    _ follower: BackgroundCommand, timeout: TimeInterval = 10, send: (Int) throws -> String
+) throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    var sent = 0
+    while Date() < deadline {
+        _ = try send(sent)
+        sent += 1
+        guard follower.readLine(timeout: 0.25) != nil else { continue }
+        let last = try send(sent)
+        while let line = follower.readLine(timeout: max(0.1, deadline.timeIntervalSinceNow)) {
+            if line.contains(last) { return true }
+        }
+        return false
+    }
+    return false
+}

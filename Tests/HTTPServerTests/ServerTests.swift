@@ -267,7 +267,7 @@ func eventuallyTrue(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        usleep(10_000)
+        usleep(10_000)  // the poll interval of a wait with a deadline, not a sleep before a check
     }
     return condition()
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """powercutfs: a FUSE file system for power-cut tests. It forgets whatever was never synced.
 
-Usage: powercutfs.py BACKING MOUNTPOINT
+Usage: powercutfs.py BACKING MOUNTPOINT [HOLD]
 
 Serves the directory BACKING at MOUNTPOINT, in the foreground, until SIGTERM or SIGINT. Reads and writes pass
 through to BACKING (the "live view", what a running program sees, like a page cache), but this process also keeps,
@@ -20,6 +20,11 @@ state (a file never synced is empty, a directory never synced is empty, an entry
 process exits 0. Mount it again to go on from what survived. Metadata (mode, owner, times) is not modelled: it is
 passed through and kept as it was when the entry became durable.
 
+With HOLD (a path outside the mount), an fsync of a file at the top of the mount (a journal segment, when the
+journal is the mount) waits while HOLD exists, and creates HOLD.held while it waits: a test holds a journal append
+in flight for as long as it needs. Then requests are served on threads, so the rest of the file system (the
+rejection log, the other folders) goes on; such a mount is for shutdown tests, never for a power cut.
+
 It never follows a symbolic link and never touches anything outside BACKING (nor MOUNTPOINT, which it mounts).
 """
 import errno
@@ -27,6 +32,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 
 from fusepy import FUSE, FuseOSError, Operations
 
@@ -35,8 +41,9 @@ class PowerCutFS(Operations):
     use_ns = True
     ROOT = 1  # the inode of "/", adopted first
 
-    def __init__(self, backing):
+    def __init__(self, backing, hold=None):
         self.backing = backing
+        self.hold = hold
         self.ids = {}  # live path ("/", "/a/b") -> our inode number
         self.is_dir = {}  # inode -> directory or not
         self.modes = {}  # inode -> permission bits, for the rebuild
@@ -123,6 +130,8 @@ class PowerCutFS(Operations):
 
     def fsync(self, path, datasync, fh):
         # fsync and fdatasync alike: the file's whole contents, size included, become durable.
+        if self.hold is not None and path.count("/") == 1:
+            self._wait_while_held()
         size = os.fstat(fh).st_size
         chunks, offset = [], 0
         while offset < size:
@@ -133,6 +142,18 @@ class PowerCutFS(Operations):
             offset += len(chunk)
         self.durable_data[self.handles[fh]] = b"".join(chunks)
         return 0
+
+    def _wait_while_held(self):
+        if not os.path.exists(self.hold):
+            return
+        with open(self.hold + ".held", "w"):
+            pass
+        while os.path.exists(self.hold):
+            time.sleep(0.01)
+        try:
+            os.unlink(self.hold + ".held")
+        except FileNotFoundError:
+            pass  # another held fsync, released at the same moment, removed it
 
     def fsyncdir(self, path, datasync, fh):
         self._snapshot_directory(path, self.ids[path])
@@ -234,15 +255,16 @@ class PowerCutFS(Operations):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: powercutfs.py BACKING MOUNTPOINT")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: powercutfs.py BACKING MOUNTPOINT [HOLD]")
+    hold = os.path.realpath(sys.argv[3]) if len(sys.argv) == 4 else None
     backing, mountpoint = os.path.realpath(sys.argv[1]), os.path.realpath(sys.argv[2])
     if not os.path.isdir(backing) or backing == "/" or backing == mountpoint:
         sys.exit(f"powercutfs: {backing} must be a directory of its own, not / nor the mount point")
-    filesystem = PowerCutFS(backing)
-    # Single-threaded: one request at a time keeps the model simple. No kernel attribute or entry caching beyond
+    filesystem = PowerCutFS(backing, hold)
+    # Single-threaded: one request at a time keeps the model simple (a held fsync needs threads; see HOLD). No kernel attribute or entry caching beyond
     # the defaults matters, since every change goes through here and a cut unmounts (dropping the kernel's caches).
-    FUSE(filesystem, mountpoint, foreground=True, nothreads=True, fsname="powercutfs", default_permissions=True)
+    FUSE(filesystem, mountpoint, foreground=True, nothreads=hold is None, fsname="powercutfs", default_permissions=True)
     filesystem.power_cut()
 
 
