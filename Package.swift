@@ -44,6 +44,7 @@ let package = Package(
         ),
         .target(
             name: "SystemSupport",
+            dependencies: ["CFileSystem"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -67,7 +68,6 @@ let package = Package(
         .target(
             name: "Journal",
             dependencies: [
-                "CFileSystem",
                 "Hashing",
                 "SystemSupport",
                 "TextFormats",

@@ -1,4 +1,3 @@
-import CFileSystem
 import Foundation
 import SystemSupport
 
@@ -26,7 +25,7 @@ struct JournalSystem: Sendable {
             try FileWriting.writeAll(fd, bytes, offset: offset, path: path)
         },
         dataSync: { fdatasync($0) },
-        preallocate: { fd, offset, length in wooshhook_preallocate_keeping_size(fd, off_t(offset), off_t(length)) },
+        preallocate: { fd, offset, length in DiskSpace.reserve(fd, offset: offset, length: length) },
         wallClockSeconds: { SystemClock.nowMilliseconds() / 1000 },
         uptimeNanoseconds: { UInt64(SystemClock.monotonicNanoseconds()) },
         waitForWork: { condition, deadline in condition.wait(until: deadline) }

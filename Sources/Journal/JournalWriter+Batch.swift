@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 extension JournalWriter {
     /// The writer thread: one batch per turn, then the interval sync and hourly maintenance when due.
@@ -199,7 +200,7 @@ extension JournalWriter {
     /// finished segment takes no more room on disk than its records.
     func releaseUnusedBlocks() {
         guard allocatedThrough > segmentOffset else { return }
-        _ = ftruncate(fd, off_t(segmentOffset))
+        DiskSpace.releaseReserve(fd, size: segmentOffset)
         allocatedThrough = segmentOffset
     }
 

@@ -9,7 +9,11 @@ import WooshhookTesting
     /// `interval` too: there the event loop writes its batches itself, and must fail and recover the same way.
     @Test(arguments: ["always", "interval"])
     func fullDiskAnswers503AndRecoversWhenSpaceReturns(_ fsync: String) throws {
-        let daemon = try DaemonProcess(overrides: ["journal": ["directory": "journal", "fsync": fsync]])
+        // The rejection log reserves its whole bound on disk when it opens: 64 KiB here, so that it fits the
+        // 4 MiB file system before the filler takes the rest.
+        let daemon = try DaemonProcess(overrides: [
+            "journal": ["directory": "journal", "fsync": fsync], "rejections": ["max_bytes": 65_536],
+        ])
         defer {
             daemon.cleanUp()
         }
@@ -21,7 +25,9 @@ import WooshhookTesting
         try daemon.start()
         // Fill the file system, leaving room for a few records only.
         let filler = "\(mountPoint)/filler"
-        let fillerSize = 4 * 1024 * 1024 - 12 * 1024
+        var space = statvfs()
+        try #require(statvfs(mountPoint, &space) == 0)
+        let fillerSize = Int(space.f_bavail) * Int(space.f_frsize) - 12 * 1024
         try #require(FileManager.default.createFile(atPath: filler, contents: Data(count: fillerSize)))
 
         var statuses: [Int] = []
@@ -49,16 +55,8 @@ import WooshhookTesting
         let verify = try WooshhookBinary.run(["journal", "verify", "--journal", daemon.journalDirectory])
         #expect(verify.status == 0, "\(verify.stdout)")
 
-        try FileManager.default.removeItem(atPath: filler)
-        let retried = try SignedRequest.event(id: "evt_full_after").send(port: daemon.port)
-        #expect(retried.status == 200)
-        try health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try health.readResponse().status == 200)
-        let seqs = daemon.journalLines().map { record($0)["seq"] as? Int }
-        #expect(seqs == Array(1...(acceptedCount + 1)).map { Optional($0) })
-
-        // The refusal is in the rejection log, with its code and the event it refused. The log is on the same full
-        // file system: looked for once space is back, so a line the full disk kept out is a failure too.
+        // The refusal is in the rejection log, with its code and the event it refused, while the disk is still
+        // full: the log is on the same file system, and its line goes into the space it reserved at start.
         let refusedID = "evt_full_\(statuses.count - 1)"
         var logged: [[String: Any]] = []
         let found = eventually(timeout: 5) {
@@ -67,14 +65,19 @@ import WooshhookTesting
             return logged.contains { $0["event_id"] as? String == refusedID }
         }
         let daemonSaid = daemon.logLines().filter { $0.contains("reject") }.suffix(5)
-        // Known: the rejection log shares the full disk, its line is dropped ("rejection log not written") and never
-        // written once space is back. Reported, not fixed here; this fails as "known issue not recorded" once it is.
-        withKnownIssue("a journal_unavailable refusal on a full disk is missing from the rejection log") {
-            #expect(found, "\(refusedID) not in the rejection log: \(logged); the daemon's log: \(daemonSaid)")
-            let entry = logged.first { $0["event_id"] as? String == refusedID }
-            #expect(entry?["code"] as? String == "journal_unavailable")
-            #expect(entry?["status"] as? Int == 503)
-        }
+        #expect(found, "\(refusedID) not in the rejection log: \(logged); the daemon's log: \(daemonSaid)")
+        let entry = logged.first { $0["event_id"] as? String == refusedID }
+        #expect(entry?["code"] as? String == "journal_unavailable")
+        #expect(entry?["status"] as? Int == 503)
+
+        try FileManager.default.removeItem(atPath: filler)
+        let retried = try SignedRequest.event(id: "evt_full_after").send(port: daemon.port)
+        #expect(retried.status == 200)
+        try health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try health.readResponse().status == 200)
+        let seqs = daemon.journalLines().map { record($0)["seq"] as? Int }
+        #expect(seqs == Array(1...(acceptedCount + 1)).map { Optional($0) })
+
         daemon.stop()
     }
 }

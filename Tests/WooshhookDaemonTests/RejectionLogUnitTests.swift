@@ -82,12 +82,23 @@ import WooshPay
                 sum + ((try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")[.size] as? Int) ?? 0)
             }
         }
+        /// Bytes on disk, reserve included (`st_blocks`), of one file or both.
+        func allocated(_ names: [String] = [RejectionLogFile.currentName, RejectionLogFile.previousName]) -> Int {
+            names.reduce(0) { sum, name in
+                var info = stat()
+                return sum + (stat("\(directory)/\(name)", &info) == 0 ? Int(info.st_blocks) * 512 : 0)
+            }
+        }
         let file = RejectionLogFile(directory: directory, maxBytes: maxBytes)
         try file.open()
+        #expect(file.reserveFailure == nil)
+        #expect(allocated([RejectionLogFile.currentName]) >= maxBytes / 2, "the current file's share is reserved")
         for round in 0..<200 {
             let lines = (0..<7).map { Self.entry(path: "/" + String(repeating: "x", count: (round * 37 + $0 * 11) % 300)).line() }
             #expect(file.write(lines) == nil)
             #expect(total() <= maxBytes)
+            #expect(allocated() <= maxBytes + 8192, "the reserve stays within the bound (blocks round up)")
+            #expect(allocated([RejectionLogFile.currentName]) >= maxBytes / 2, "a new current file is reserved too")
         }
         file.close()
         #expect(total() > maxBytes / 2, "both files in use")
@@ -101,6 +112,7 @@ import WooshPay
         try smaller.open()
         smaller.close()
         #expect(total() <= maxBytes / 2)
+        #expect(allocated() <= maxBytes / 2 + 8192, "a lowered bound holds on disk, but for the older file's rotation")
     }
 
     @Test func everyCodeHasItsOwnIndex() {

@@ -47,6 +47,9 @@ final class RejectionLog: Sendable {
     func start() throws(DaemonError) {
         let file = RejectionLogFile(directory: directory, maxBytes: maxBytes)
         try file.open()
+        if let failure = file.reserveFailure {
+            logger.warning("\(failure); rejections may go unrecorded if the disk fills up")
+        }
         started.store(true, ordering: .releasing)
         let box = FileBox(file)
         let thread = Thread { [self] in

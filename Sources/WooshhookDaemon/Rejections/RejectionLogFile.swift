@@ -1,9 +1,17 @@
 import Foundation
+import SystemSupport
 
 /// The rejection log's files, bounded by rotation: lines go to `rejections.jsonl` until the next one would take it
 /// past half of `max_bytes`; then it is renamed to `rejections.1.jsonl` (replacing the older one) and a new file is
 /// begun. Neither file ever exceeds half the bound, so the two together never exceed it, whatever arrives. Written
 /// without fsync: losing the last lines in a crash costs nothing that the daemon's log and metrics do not also have.
+///
+/// Each file has its whole share of the bound reserved on disk when it is opened (`DiskSpace.reserve`, keeping its
+/// size), so a disk that fills up afterwards still takes the lines that say why deliveries are being refused with
+/// `journal_unavailable`: the refusals an operator most needs to see are the ones a full disk causes. The two files
+/// together take about `max_bytes` on disk from the start (blocks round up; after `max_bytes` was lowered, a little
+/// more until the older file rotates away). A rotation frees the older file's reserve before the new file takes
+/// its own, so even a full disk keeps room for it.
 /// Used by the rejection writer's thread only.
 final class RejectionLogFile {
     static let currentName = "rejections.jsonl"
@@ -16,6 +24,8 @@ final class RejectionLogFile {
     let fileBytes: Int
     private var fd: Int32 = -1
     private var size = 0
+    /// Why the current file has no reserve (the disk had no room for it when it was opened), for the log.
+    private(set) var reserveFailure: String?
 
     init(directory: String, maxBytes: Int) {
         self.directory = directory
@@ -80,6 +90,8 @@ final class RejectionLogFile {
 
     private func rotate() -> String? {
         close()
+        // The older file goes first, so that its reserve is free for the new file's even on a full disk.
+        unlink(previousPath)
         if rename(currentPath, previousPath) != 0 && errno != ENOENT {
             let reason = String(cString: strerror(errno))
             // Never grow past the bound: start the current file over instead.
@@ -98,5 +110,10 @@ final class RejectionLogFile {
         }
         var status = stat()
         size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
+        // A reserve left past the end by a larger `max_bytes` goes back first: the bound is the bound on disk.
+        DiskSpace.releaseReserve(fd, size: size)
+        let error = DiskSpace.reserve(fd, offset: 0, length: fileBytes)
+        reserveFailure = error == 0 || error == EOPNOTSUPP
+            ? nil : "cannot reserve \(fileBytes) bytes for \(currentPath): \(String(cString: strerror(error)))"
     }
 }
