@@ -108,8 +108,9 @@ struct ConnectionStateMachine {
         guard case .readingHead = state else { return .wait }
         guard buffered >= limits.maxHeaderBytes else { return waitForInput(buffered: buffered) }
         state = .writing(close: true)
-        return .refuse(.init(
-            status: 431, code: "header_too_large", message: "request head exceeds \(limits.maxHeaderBytes) bytes"))
+        return .refuse(
+            .init(
+                status: 431, code: "header_too_large", message: "request head exceeds \(limits.maxHeaderBytes) bytes"))
     }
 
     /// The head does not parse.

@@ -52,7 +52,8 @@ public enum HTTPClient {
         }
         guard let connection else { throw HTTPClientError(description: "cannot connect to \(host):\(port)") }
         defer { evhttp_connection_free(connection) }
-        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
+        var timeout = timeval(
+            tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
         evhttp_connection_set_timeout_tv(connection, &timeout)
         evhttp_connection_set_retries(connection, 0)
 
@@ -76,7 +77,8 @@ public enum HTTPClient {
         guard let response = exchange.response else {
             let tlsHint = secure ? ", or its TLS certificate is not trusted for \(host) (see SSL_CERT_FILE)" : ""
             throw HTTPClientError(
-                description: "no response from \(url) (refused, unreachable or timed out after \(timeoutSeconds) s\(tlsHint))")
+                description:
+                    "no response from \(url) (refused, unreachable or timed out after \(timeoutSeconds) s\(tlsHint))")
         }
         return response
     }

@@ -14,14 +14,17 @@ enum ListeningSocket {
             throw ServerError("cannot resolve listen address \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            info.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket() failed: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard Glibc.bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw ServerError("cannot bind \(host):\(port): \(reason) (is another process on that port? change listen.port)")
+            throw ServerError(
+                "cannot bind \(host):\(port): \(reason) (is another process on that port? change listen.port)")
         }
         guard listen(fd, 1024) == 0 else {
             let reason = String(cString: strerror(errno))

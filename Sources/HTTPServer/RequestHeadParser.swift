@@ -51,7 +51,7 @@ enum RequestHeadParser {
             let line = start..<end
             start = index + 1
             index += 1
-            if line.isEmpty { break }  // the blank line
+            if line.isEmpty { break } // the blank line
             guard requestLine != nil else {
                 requestLine = try parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[line]))
                 continue
@@ -100,7 +100,8 @@ enum RequestHeadParser {
                 status: 411, code: "length_required",
                 message: "chunked request bodies are not accepted; send Content-Length")
         }
-        let keepAlive = version == "HTTP/1.1"
+        let keepAlive =
+            version == "HTTP/1.1"
             ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
         let pathEnd = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         return HTTPRequestHead(

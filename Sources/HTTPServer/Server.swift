@@ -104,7 +104,8 @@ public final class Server: Sendable {
         usleep(50_000)
         let unanswered = counters.inFlight.load(ordering: .relaxed)
         if unanswered > 0 {
-            logger.warning("shutdown grace period over with requests unanswered", metadata: ["requests": "\(unanswered)"])
+            logger.warning(
+                "shutdown grace period over with requests unanswered", metadata: ["requests": "\(unanswered)"])
         }
         for worker in workers { worker.stop() }
         state.withLock { state in

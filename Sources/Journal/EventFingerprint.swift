@@ -23,8 +23,10 @@ struct EventFingerprint: Hashable, Sendable {
     /// The digest's first 16 bytes, big-endian.
     private init(digest: SHA256Digest) {
         (high, low) = digest.withUnsafeBytes { bytes in
-            (UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
-             UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            (
+                UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
         }
     }
 }

@@ -10,7 +10,8 @@ enum FileWriting {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw JournalError("write", path: path, code: errno, hint: "free space or fix the disk; wooshhook retries by itself")
+                throw JournalError(
+                    "write", path: path, code: errno, hint: "free space or fix the disk; wooshhook retries by itself")
             }
             written += result
         }

@@ -88,7 +88,9 @@ public enum JSONEscaping {
 
     /// Writes the escape of `byte` (one that needs one) at `at`; returns the offset after it.
     private static func writeEscape(_ byte: UInt8, to base: UnsafeMutableRawPointer, at: Int) -> Int {
-        func put(_ value: UInt8, _ offset: Int) { base.storeBytes(of: value, toByteOffset: at + offset, as: UInt8.self) }
+        func put(_ value: UInt8, _ offset: Int) {
+            base.storeBytes(of: value, toByteOffset: at + offset, as: UInt8.self)
+        }
         put(UInt8(ascii: "\\"), 0)
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte, 1)

@@ -23,7 +23,8 @@ public final class JournalFollower: @unchecked Sendable {
         self.directory = directory
         skipThrough = seq
         let segments = try SegmentDirectory.segmentPaths(in: directory)
-        segment = segments.last { (SegmentDirectory.firstSeq(ofFileName: Self.fileName($0)) ?? 0) <= seq + 1 }
+        segment =
+            segments.last { (SegmentDirectory.firstSeq(ofFileName: Self.fileName($0)) ?? 0) <= seq + 1 }
             ?? segments.first
         offset = 0
     }
@@ -47,7 +48,7 @@ public final class JournalFollower: @unchecked Sendable {
         }
         while let current = segment {
             let size = (try? SegmentDirectory.size(of: current)) ?? 0
-            if size < offset { offset = size }  // a failed batch was cut back
+            if size < offset { offset = size } // a failed batch was cut back
             var complete = true
             if size > offset {
                 let bytes = try SegmentDirectory.read(current, offset: offset, count: size - offset)
@@ -60,9 +61,11 @@ public final class JournalFollower: @unchecked Sendable {
                     case .success(let record) where record.seq > skipThrough: found.append(.success(record))
                     case .success: break
                     case .failure(let error):
-                        found.append(.failure(DamagedLine(
-                            segment: current, lineNumber: 0, offset: offset + line.range.lowerBound,
-                            reason: error.description)))
+                        found.append(
+                            .failure(
+                                DamagedLine(
+                                    segment: current, lineNumber: 0, offset: offset + line.range.lowerBound,
+                                    reason: error.description)))
                     }
                     if stoppedAt != nil { break }
                 }

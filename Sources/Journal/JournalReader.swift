@@ -32,14 +32,16 @@ public struct JournalReader: Sendable {
         for segment in segmentPaths.reversed() {
             var found: JournalRecord?
             try MappedSegment.forEachLine(of: segment, mapping: segment != segmentPaths.last) { line, number, offset in
-                let candidate = MappedSegment.hasEventID(line, quotedID: quotedID)
+                let candidate =
+                    MappedSegment.hasEventID(line, quotedID: quotedID)
                     ?? ByteSearch.contains(Array(line)[...], needle)
                 guard candidate else { return }
                 switch JournalRecord.decode(line: Array(line)) {
                 case .success(let record) where record.eventID == eventID: found = record
                 case .success: break
                 case .failure(let error):
-                    damaged(DamagedLine(segment: segment, lineNumber: number, offset: offset, reason: error.description))
+                    damaged(
+                        DamagedLine(segment: segment, lineNumber: number, offset: offset, reason: error.description))
                 }
             }
             if let found { return found }
@@ -49,10 +51,12 @@ public struct JournalReader: Sendable {
 
     /// The newest `n` valid records, oldest first, read backwards from the end of the last segments. Damaged lines
     /// met on the way go to `damaged` (with `lineNumber` 0: counting lines would mean reading the whole segment).
-    public func lastRecords(_ n: Int, damaged: (DamagedLine) -> Void = { _ in }) throws(JournalError) -> [JournalRecord] {
+    public func lastRecords(_ n: Int, damaged: (DamagedLine) -> Void = { _ in }) throws(JournalError) -> [JournalRecord]
+    {
         var collected: [JournalRecord] = []
         for segment in segmentPaths.reversed() where collected.count < n {
-            collected = try SegmentReading.lastRecords(of: segment, count: n - collected.count, damaged: damaged)
+            collected =
+                try SegmentReading.lastRecords(of: segment, count: n - collected.count, damaged: damaged)
                 + collected
         }
         return collected

@@ -48,7 +48,8 @@ public struct JournalRecord: Sendable {
         } catch let DecodingError.keyNotFound(key, _) {
             return .failure(RecordDecodingError("field \"\(key.stringValue)\" is missing"))
         } catch let DecodingError.typeMismatch(_, context) {
-            return .failure(RecordDecodingError("field \"\(context.codingPath.last?.stringValue ?? "?")\" has the wrong type"))
+            return .failure(
+                RecordDecodingError("field \"\(context.codingPath.last?.stringValue ?? "?")\" has the wrong type"))
         } catch {
             return .failure(RecordDecodingError(line.allSatisfy { $0 == 0 } ? "zero bytes" : "not valid JSON"))
         }

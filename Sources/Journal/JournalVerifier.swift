@@ -29,14 +29,16 @@ public enum JournalVerifier {
                     if firstInSegment, let named = SegmentDirectory.firstSeq(ofFileName: fileName(segment)),
                         named != record.seq
                     {
-                        report.damage.append(DamagedLine(
-                            segment: segment, lineNumber: lineNumber, offset: 0,
-                            reason: "segment is named \(named) but its first record is seq \(record.seq)"))
+                        report.damage.append(
+                            DamagedLine(
+                                segment: segment, lineNumber: lineNumber, offset: 0,
+                                reason: "segment is named \(named) but its first record is seq \(record.seq)"))
                     }
                     if let last = report.lastSeq, record.seq != last + 1 {
-                        report.damage.append(DamagedLine(
-                            segment: segment, lineNumber: lineNumber, offset: 0,
-                            reason: "seq \(record.seq) follows seq \(last) (expected \(last + 1))"))
+                        report.damage.append(
+                            DamagedLine(
+                                segment: segment, lineNumber: lineNumber, offset: 0,
+                                reason: "seq \(record.seq) follows seq \(last) (expected \(last + 1))"))
                     }
                     firstInSegment = false
                     report.records += 1

@@ -23,8 +23,9 @@ extension JournalWriter {
         // The last sync under the lock: nothing can be written between it and the close.
         if fd >= 0 {
             if syncDueNanoseconds != nil, system.dataSync(fd) != 0 {
-                logger.error("journal fsync failed at close: \(String(cString: strerror(errno)))",
-                             metadata: ["segment": "\(segmentPath)"])
+                logger.error(
+                    "journal fsync failed at close: \(String(cString: strerror(errno)))",
+                    metadata: ["segment": "\(segmentPath)"])
             }
             releaseUnusedBlocks()
             Glibc.close(fd)
@@ -58,8 +59,9 @@ extension JournalWriter {
         fileLock.lock()
         let outcomes: [AppendOutcome]
         if fileClosed {
-            let error = JournalError("append to", path: configuration.directory, code: ESHUTDOWN,
-                                     hint: "the journal is closed because the daemon is stopping")
+            let error = JournalError(
+                "append to", path: configuration.directory, code: ESHUTDOWN,
+                hint: "the journal is closed because the daemon is stopping")
             outcomes = Array(repeating: .failed(error), count: batch.count)
         } else {
             outcomes = write(batch)
@@ -153,8 +155,9 @@ extension JournalWriter {
                 }
                 fsyncTimer.recordNanoseconds(Int64(system.uptimeNanoseconds() - began))
             } else if case .interval(let milliseconds) = configuration.fsync, syncDue.load(ordering: .relaxed) == 0 {
-                let due = Swift.max(system.uptimeNanoseconds(),
-                                    lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000)
+                let due = Swift.max(
+                    system.uptimeNanoseconds(),
+                    lastSyncNanoseconds + UInt64(Swift.max(1, milliseconds)) * 1_000_000)
                 syncDue.store(due, ordering: .releasing)
                 // A writer thread asleep without a deadline must learn of it (inline commits never wake it).
                 if commitsInline {
@@ -167,7 +170,8 @@ extension JournalWriter {
             writtenBytes += buffer.count
         } catch {
             if ftruncate(fd, off_t(start)) != 0 || system.dataSync(fd) != 0 {
-                logger.critical("cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
+                logger.critical(
+                    "cannot cut a failed batch back from \(segmentPath): \(String(cString: strerror(errno)))")
             }
             // The cut gave back the blocks reserved past it, too.
             allocatedThrough = start
@@ -191,8 +195,9 @@ extension JournalWriter {
         allocatedThrough = target
         if error != 0 && !preallocationFailureLogged {
             preallocationFailureLogged = true
-            logger.debug("journal blocks not preallocated: \(String(cString: strerror(error)))",
-                         metadata: ["segment": "\(segmentPath)"])
+            logger.debug(
+                "journal blocks not preallocated: \(String(cString: strerror(error)))",
+                metadata: ["segment": "\(segmentPath)"])
         }
     }
 

@@ -145,8 +145,11 @@ public final class JournalWriter: @unchecked Sendable {
         condition.lock()
         if closing {
             condition.unlock()
-            completion(.failed(JournalError("append to", path: configuration.directory, code: ESHUTDOWN,
-                                            hint: "the journal is closed because the daemon is stopping")))
+            completion(
+                .failed(
+                    JournalError(
+                        "append to", path: configuration.directory, code: ESHUTDOWN,
+                        hint: "the journal is closed because the daemon is stopping")))
             return
         }
         queue.append((record, completion))
@@ -180,7 +183,9 @@ public final class JournalWriter: @unchecked Sendable {
         var segments = try SegmentDirectory.segmentPaths(in: configuration.directory)
         if let last = segments.last {
             let lastValid = try TailRecovery.repair(last, logger: logger)
-            nextSeq = lastValid.map { $0 + 1 } ?? SegmentDirectory.firstSeq(ofFileName: (last as NSString).lastPathComponent) ?? 1
+            nextSeq =
+                lastValid.map { $0 + 1 } ?? SegmentDirectory.firstSeq(ofFileName: (last as NSString).lastPathComponent)
+                ?? 1
             try openSegment(last)
         }
         appendedThrough.store(nextSeq - 1, ordering: .releasing)
@@ -193,7 +198,8 @@ public final class JournalWriter: @unchecked Sendable {
     func openSegment(_ path: String) throws(JournalError) {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
-            throw JournalError("open", path: path, code: errno, hint: "check the owner and mode of the journal directory")
+            throw JournalError(
+                "open", path: path, code: errno, hint: "check the owner and mode of the journal directory")
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
@@ -231,9 +237,12 @@ public final class JournalWriter: @unchecked Sendable {
             }
             if nowSeconds - oldest >= dedupe.windowSeconds { break }
         }
-        logger.info("dedupe index rebuilt", metadata: [
-            "journal": "\(configuration.directory)", "ids": "\(ids)", "window_hours": "\(configuration.dedupeWindowHours)",
-        ])
+        logger.info(
+            "dedupe index rebuilt",
+            metadata: [
+                "journal": "\(configuration.directory)", "ids": "\(ids)",
+                "window_hours": "\(configuration.dedupeWindowHours)",
+            ])
     }
 
     /// Deletes whole segments whose newest record is older than the retention, never the current one.
@@ -250,9 +259,11 @@ public final class JournalWriter: @unchecked Sendable {
                 continue
             }
             if unlink(segment) == 0 {
-                logger.info("journal segment deleted by retention", metadata: [
-                    "segment": "\(segment)", "retention_days": "\(configuration.retentionDays)",
-                ])
+                logger.info(
+                    "journal segment deleted by retention",
+                    metadata: [
+                        "segment": "\(segment)", "retention_days": "\(configuration.retentionDays)",
+                    ])
             } else {
                 logger.error("cannot delete \(segment) for retention: \(String(cString: strerror(errno)))")
                 kept.append(segment)

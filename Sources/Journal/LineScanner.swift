@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Splits segment bytes into lines. A trailing piece without `\n` is reported separately: it is a torn write.

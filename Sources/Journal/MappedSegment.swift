@@ -14,7 +14,9 @@ enum MappedSegment {
         _ body: (UnsafeRawBufferPointer, _ number: Int, _ offset: Int) throws -> Void
     ) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError("open", path: path, code: errno, hint: "check that this user may read it") }
+        guard fd >= 0 else {
+            throw JournalError("open", path: path, code: errno, hint: "check that this user may read it")
+        }
         defer { close(fd) }
         guard mapping else { return try read(fd, path: path, body) }
         var info = stat()
@@ -95,7 +97,9 @@ enum MappedSegment {
         guard let (_, timeStart) = RecordLayout.start(of: line), let base = line.baseAddress else { return nil }
         let idStart = timeStart + RecordLayout.receivedAtCount
         guard idStart + quotedID.count <= line.count else { return nil }
-        return quotedID.withUnsafeBytes { id in id.baseAddress.map { memcmp(base + idStart, $0, id.count) == 0 } ?? false }
+        return quotedID.withUnsafeBytes { id in
+            id.baseAddress.map { memcmp(base + idStart, $0, id.count) == 0 } ?? false
+        }
     }
 
     /// What `hasEventID` looks for: the bytes between `received_at` and the type when the event id is `eventID`.

@@ -89,7 +89,8 @@ enum SegmentDirectory {
         for component in directory.split(separator: "/") {
             path += "/\(component)"
             if mkdir(path, 0o750) != 0 && errno != EEXIST {
-                throw JournalError("create directory", path: path, code: errno, hint: "check the owner and mode of its parent")
+                throw JournalError(
+                    "create directory", path: path, code: errno, hint: "check the owner and mode of its parent")
             }
         }
     }

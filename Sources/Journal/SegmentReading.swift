@@ -4,21 +4,26 @@ enum SegmentReading {
     /// Every line of `segment` in order: a valid record or the damage, with its line number and offset.
     static func forEachLine(
         of segment: String, _ body: (Result<JournalRecord, DamagedLine>) throws -> Void
-    ) throws -> Void {
+    ) throws {
         let bytes = try SegmentDirectory.read(segment)
         let (lines, tornStart) = LineScanner.lines(bytes)
         for line in lines {
             switch JournalRecord.decode(line: Array(bytes[line.range])) {
             case .success(let record): try body(.success(record))
             case .failure(let error):
-                try body(.failure(DamagedLine(
-                    segment: segment, lineNumber: line.number, offset: line.range.lowerBound, reason: error.description)))
+                try body(
+                    .failure(
+                        DamagedLine(
+                            segment: segment, lineNumber: line.number, offset: line.range.lowerBound,
+                            reason: error.description)))
             }
         }
         if let tornStart {
-            try body(.failure(DamagedLine(
-                segment: segment, lineNumber: lines.count + 1, offset: tornStart,
-                reason: "\(bytes.count - tornStart) bytes without a final newline (a torn write)")))
+            try body(
+                .failure(
+                    DamagedLine(
+                        segment: segment, lineNumber: lines.count + 1, offset: tornStart,
+                        reason: "\(bytes.count - tornStart) bytes without a final newline (a torn write)")))
         }
     }
 
@@ -33,7 +38,7 @@ enum SegmentReading {
             let start = max(0, size - chunk)
             let bytes = try SegmentDirectory.read(segment, offset: start, count: size - start)
             var lines = LineScanner.lines(bytes).lines
-            if start > 0 && !lines.isEmpty { lines.removeFirst() }  // begins mid-line
+            if start > 0 && !lines.isEmpty { lines.removeFirst() } // begins mid-line
             var found: [JournalRecord] = []
             var damage: [DamagedLine] = []
             for line in lines.reversed() {
@@ -42,8 +47,10 @@ enum SegmentReading {
                     found.append(record)
                 case .failure(let error):
                     // Line numbers are unknown when reading from the end: the offset locates the line.
-                    damage.append(DamagedLine(
-                        segment: segment, lineNumber: 0, offset: start + line.range.lowerBound, reason: error.description))
+                    damage.append(
+                        DamagedLine(
+                            segment: segment, lineNumber: 0, offset: start + line.range.lowerBound,
+                            reason: error.description))
                 }
                 if found.count == count { break }
             }

@@ -29,7 +29,9 @@ enum TailRecovery {
         }
         logger.warning(
             "torn tail cut from journal segment \(segment): \(bytes.count - cutAt) bytes at offset \(cutAt) kept in \(tornPath)",
-            metadata: ["segment": "\(segment)", "offset": "\(cutAt)", "bytes": "\(bytes.count - cutAt)", "torn": "\(tornPath)"])
+            metadata: [
+                "segment": "\(segment)", "offset": "\(cutAt)", "bytes": "\(bytes.count - cutAt)", "torn": "\(tornPath)",
+            ])
         return lastSeq
     }
 

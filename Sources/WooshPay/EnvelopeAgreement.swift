@@ -3,7 +3,8 @@
 enum EnvelopeAgreement {
     static let invalidJSON = Rejection(.invalidPayload, "the body is not valid JSON")
 
-    static func holds(_ scanned: Result<EventEnvelope, Rejection>, _ decoded: Result<EventEnvelope, Rejection>) -> Bool {
+    static func holds(_ scanned: Result<EventEnvelope, Rejection>, _ decoded: Result<EventEnvelope, Rejection>) -> Bool
+    {
         switch (scanned, decoded) {
         case (.success(let first), .success(let second)): return first == second
         case (.failure(let first), _) where first == invalidJSON: return true

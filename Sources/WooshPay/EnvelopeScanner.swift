@@ -96,8 +96,10 @@ struct EnvelopeScanner {
             return .failure(Rejection(.invalidPayload, "\"data\" is missing or is not an object"))
         }
         guard objectKind == .object else { return .failure(EnvelopeFields.objectRejection) }
-        return .success(EventEnvelope(
-            id: id, type: type, created: created, livemode: livemode, apiVersion: apiVersion?.isEmpty == false ? apiVersion : nil))
+        return .success(
+            EventEnvelope(
+                id: id, type: type, created: created, livemode: livemode,
+                apiVersion: apiVersion?.isEmpty == false ? apiVersion : nil))
     }
 
     /// Walks the object at the cursor (as `value` would) and returns the kind of its `object` member (nil when
@@ -121,7 +123,12 @@ struct EnvelopeScanner {
     /// The envelope's members, as bits of a set: matched on the key's bytes, since every key of the body (those
     /// of `data` too) is looked at and a String per key would be an allocation each.
     private enum Field: UInt8 {
-        case id = 1, type = 2, created = 4, livemode = 8, apiVersion = 16, data = 32
+        case id = 1
+        case type = 2
+        case created = 4
+        case livemode = 8
+        case apiVersion = 16
+        case data = 32
 
         /// The member a key token (quotes included, no escapes) names, if one of ours.
         init?(_ token: UnsafeRawBufferPointer) {
@@ -295,7 +302,8 @@ struct EnvelopeScanner {
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
             || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
     }
 

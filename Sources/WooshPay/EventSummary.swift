@@ -24,7 +24,8 @@ extension Event {
                 objectID: intent.id, amount: intent.amountReceived ?? intent.amount, currency: intent.currency,
                 status: intent.status?.rawValue)
         case .refund(let refund):
-            return EventSummary(objectID: refund.id, amount: refund.amount, currency: refund.currency, status: refund.status)
+            return EventSummary(
+                objectID: refund.id, amount: refund.amount, currency: refund.currency, status: refund.status)
         case .other(let id, _):
             return EventSummary(objectID: id, amount: nil, currency: nil, status: nil)
         }

@@ -40,7 +40,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         case .string(let value): return value
         case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
         case .object(let fields):
-            return "{" + fields.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.text)" }.joined(separator: ",") + "}"
+            return "{" + fields.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.text)" }.joined(separator: ",")
+                + "}"
         }
     }
 }

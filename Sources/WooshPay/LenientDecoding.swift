@@ -45,7 +45,9 @@ extension KeyedDecodingContainer {
         case .none, .null?: return nil
         case .string(let text)?:
             if text.isEmpty { return nil }
-            guard let inner = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return .string(text) }
+            guard let inner = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+                return .string(text)
+            }
             switch inner {
             case .object, .array: return inner
             default: return .string(text)

@@ -28,7 +28,8 @@ public struct PaymentIntent: Sendable, Equatable, Decodable {
     public init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: AnyKey.self)
         guard let id = fields.lenientString("id") else {
-            throw DecodingError.keyNotFound(AnyKey("id"), .init(codingPath: decoder.codingPath, debugDescription: "no id"))
+            throw DecodingError.keyNotFound(
+                AnyKey("id"), .init(codingPath: decoder.codingPath, debugDescription: "no id"))
         }
         self.id = id
         created = fields.lenientInteger("created")

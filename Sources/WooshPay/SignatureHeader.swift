@@ -38,20 +38,25 @@ public struct SignatureHeader: Sendable, Equatable {
                     guard timestamp == nil else {
                         return Rejection(.signatureMalformed, "the signature header has two t")
                     }
-                    let notANumber = Rejection(.signatureMalformed, "t in the signature header is not a number of seconds")
-                    guard !item.isEmpty, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else { return notANumber }
+                    let notANumber = Rejection(
+                        .signatureMalformed, "t in the signature header is not a number of seconds")
+                    guard !item.isEmpty, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else {
+                        return notANumber
+                    }
                     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[item]), as: UTF8.self)
                     guard Int64(text) != nil else { return notANumber }
                     timestamp = text
                 } else if Self.bytes(bytes, key, equal: "v1") {
                     let source = UnsafeBufferPointer(rebasing: bytes[item])
                     // Written straight into the String's storage (a lazy map went through generic code).
-                    signatures.append(String(unsafeUninitializedCapacity: source.count) { lowered in
-                        for (index, byte) in source.enumerated() {
-                            lowered[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-                        }
-                        return source.count
-                    })
+                    signatures.append(
+                        String(unsafeUninitializedCapacity: source.count) { lowered in
+                            for (index, byte) in source.enumerated() {
+                                lowered[index] =
+                                    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                            }
+                            return source.count
+                        })
                 }
             }
             return nil
@@ -72,7 +77,9 @@ public struct SignatureHeader: Sendable, Equatable {
         return lower..<upper
     }
 
-    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, equal word: StaticString) -> Bool {
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, equal word: StaticString)
+        -> Bool
+    {
         range.count == word.utf8CodeUnitCount && range.allSatisfy { bytes[$0] == word.utf8Start[$0 - range.lowerBound] }
     }
 }

@@ -15,4 +15,3 @@ public enum Signer {
         "t=\(timestamp),v1=\(signature(secret: secret, timestamp: timestamp, body: body))"
     }
 }
-

@@ -27,7 +27,8 @@ public struct Verifier: Sendable {
                 return header
             }
         }
-        throw Rejection(.signatureMismatch, "no v1 signature matches any configured secret (wrong secret or altered body)")
+        throw Rejection(
+            .signatureMismatch, "no v1 signature matches any configured secret (wrong secret or altered body)")
     }
 
     /// Whether `hex` (lowercased by the parser) spells `mac`: `mac` is written out in lowercase hex and every byte
@@ -64,7 +65,8 @@ public struct Verifier: Sendable {
             let direction = skew > 0 ? "\(skew) s old" : "\(-skew) s in the future"
             throw Rejection(
                 .timestampOutOfTolerance,
-                "signature timestamp is \(direction), beyond tolerance_seconds (\(toleranceSeconds)); kept in quarantine")
+                "signature timestamp is \(direction), beyond tolerance_seconds (\(toleranceSeconds)); kept in quarantine"
+            )
         }
     }
 }

@@ -25,7 +25,8 @@ public final class BackgroundCommand: @unchecked Sendable {
     public var pid: Int32 { process.pid }
 
     /// `wooshhook` itself.
-    public static func wooshhook(_ arguments: [String], environment: [String: String] = [:]) throws -> BackgroundCommand {
+    public static func wooshhook(_ arguments: [String], environment: [String: String] = [:]) throws -> BackgroundCommand
+    {
         try BackgroundCommand(try WooshhookBinary.path(), arguments, environment: environment)
     }
 

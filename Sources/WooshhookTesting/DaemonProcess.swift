@@ -17,7 +17,9 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Writes a configuration (`overrides` are merged into a default test configuration) in a new temporary folder.
     public init(overrides: [String: Any] = [:], directory: URL? = nil) throws {
-        let folder = directory ?? FileManager.default.temporaryDirectory
+        let folder =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("wooshhook-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.directory = folder
@@ -60,14 +62,16 @@ public final class DaemonProcess: @unchecked Sendable {
     public func waitUntilListening(after known: Int = 0, timeout: TimeInterval = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            for line in logLines().dropFirst(known) where line.contains(" listening ") || line.contains("\"msg\":\"listening\"") {
+            for line in logLines().dropFirst(known)
+            where line.contains(" listening ") || line.contains("\"msg\":\"listening\"") {
                 if let range = line.range(of: "port=") {
                     port = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
                 }
                 if port > 0 { return }
             }
             if let process, !process.isRunning {
-                throw TestFailure("wooshhook exited with \(process.terminationStatus ?? -1) before listening:\n\(log(tail: 20))")
+                throw TestFailure(
+                    "wooshhook exited with \(process.terminationStatus ?? -1) before listening:\n\(log(tail: 20))")
             }
             usleep(20_000)
         }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP connection to 127.0.0.1 that writes bytes exactly as given and reads HTTP/1.1 responses, so tests can
@@ -33,7 +34,9 @@ public final class RawHTTPConnection {
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw TestFailure("send failed: errno \(errno)") }
             offset += written
         }
@@ -123,7 +126,8 @@ public struct HTTPTestResponse: Sendable {
 
     static func parse(_ bytes: [UInt8]) -> (HTTPTestResponse, Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == separator })
+        guard bytes.count >= 4,
+            let end = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == separator })
         else { return nil }
         let head = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
         guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2,
@@ -132,7 +136,8 @@ public struct HTTPTestResponse: Sendable {
         var headers: [(String, String)] = []
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         let bodyStart = end + 4
@@ -140,7 +145,9 @@ public struct HTTPTestResponse: Sendable {
             return (HTTPTestResponse(status: status, headers: headers, body: []), bodyStart)
         }
         guard bytes.count >= bodyStart + length else { return nil }
-        return (HTTPTestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])),
-                bodyStart + length)
+        return (
+            HTTPTestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])),
+            bodyStart + length
+        )
     }
 }

@@ -18,10 +18,13 @@ public struct SignedRequest {
     public init(body: String) { self.body = Array(body.utf8) }
 
     /// A small valid event with the given id and type.
-    public static func event(id: String = "evt_\(UInt64.random(in: 1...UInt64.max))", type: String = "payment_intent.succeeded") -> SignedRequest {
-        SignedRequest(body: """
-            {"id":"\(id)","object":"event","type":"\(type)","created":1732168214532,"livemode":false,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}
-            """)
+    public static func event(
+        id: String = "evt_\(UInt64.random(in: 1...UInt64.max))", type: String = "payment_intent.succeeded"
+    ) -> SignedRequest {
+        SignedRequest(
+            body: """
+                {"id":"\(id)","object":"event","type":"\(type)","created":1732168214532,"livemode":false,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}
+                """)
     }
 
     /// The `Wooshpay-Signature` value sent: `signatureValue` when set, else a valid signature over the body.

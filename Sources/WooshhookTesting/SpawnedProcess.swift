@@ -70,7 +70,7 @@ public final class SpawnedProcess: Sendable {
                 if reaped == pid {
                     status = raw
                 } else if reaped < 0 && errno == ECHILD {
-                    status = 0x7F00  // someone else reaped it: report "exited 127" rather than wait forever
+                    status = 0x7F00 // someone else reaped it: report "exited 127" rather than wait forever
                 }
             }
             return status
@@ -111,7 +111,7 @@ extension SpawnedProcess {
         output.closeWriteEnd()
         errors?.closeWriteEnd()
         if let input, let stdin {
-            signal(SIGPIPE, SIG_IGN)  // a command that exits without reading gives the writer EPIPE instead
+            signal(SIGPIPE, SIG_IGN) // a command that exits without reading gives the writer EPIPE instead
             input.closeReadEnd()
             // From a thread: a command that never reads its stdin must not block this one on a full pipe.
             let writer = FileHandle(fileDescriptor: input.takeWriteEnd(), closeOnDealloc: true)
@@ -128,7 +128,8 @@ extension SpawnedProcess {
             let now = Date()
             if now >= deadline {
                 process.kill()
-                throw TestFailure("""
+                throw TestFailure(
+                    """
                     `\(process.command)` did not finish within \(timeout) s; it printed:
                     \(String(decoding: collected[0] + collected[1], as: UTF8.self).suffix(2_000))
                     """)

@@ -12,15 +12,19 @@ public enum WooshhookBinary {
             folder = folder.deletingLastPathComponent()
         }
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            let candidate = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("wooshhook").path
+            let candidate = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("wooshhook")
+                .path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw TestFailure("cannot find the wooshhook binary next to \(runner.path); run `swift build` first or set WOOSHHOOK_BINARY")
+        throw TestFailure(
+            "cannot find the wooshhook binary next to \(runner.path); run `swift build` first or set WOOSHHOOK_BINARY")
     }
 
     /// Runs `wooshhook` with arguments and returns (exit status, stdout, stderr); killed and reported after `timeout`.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
-                           timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
+        timeout: TimeInterval = 60
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         try SpawnedProcess.run(try path(), arguments, environment: environment, stdin: stdin, timeout: timeout)
     }
 }

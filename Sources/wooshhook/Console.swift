@@ -13,7 +13,8 @@ enum Console {
 
     /// The warning for a damaged journal line a reader skips (skipped, never fatal).
     static func skipping(_ damage: DamagedLine) {
-        let place = damage.lineNumber > 0 ? "line \(damage.lineNumber) (offset \(damage.offset))" : "offset \(damage.offset)"
+        let place =
+            damage.lineNumber > 0 ? "line \(damage.lineNumber) (offset \(damage.offset))" : "offset \(damage.offset)"
         warning("skipping damaged \(place) of \(damage.segment): \(damage.reason)")
     }
 

@@ -26,7 +26,8 @@ struct AdmissionAndReloadTests {
         let outbox = try HandlerTests.Outbox()
         // Slow on the admitted event, so that a `serve` started meanwhile meets the lock the command holds.
         let ledger = HandlerTests.exec(
-            "ledger", "[ $WOOSHHOOK_EVENT_ID != evt_admitted ] || sleep 3; echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen")
+            "ledger",
+            "[ $WOOSHHOOK_EVENT_ID != evt_admitted ] || sleep 3; echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen")
         let daemon = try DaemonProcess(overrides: ["handlers": [ledger]])
         defer { daemon.cleanUp() }
         try daemon.start()
@@ -35,9 +36,12 @@ struct AdmissionAndReloadTests {
         #expect(eventually { outbox.lines("seen") == ["evt_before"] })
         #expect(daemon.stop() == 0)
 
-        let command = try BackgroundCommand.wooshhook(["replay", "--quarantine", "--handlers", "--config", daemon.configPath])
+        let command = try BackgroundCommand.wooshhook([
+            "replay", "--quarantine", "--handlers", "--config", daemon.configPath,
+        ])
         let first = command.readLine(timeout: 20)
-        #expect(first?.contains("evt_admitted") == true && first?.contains("journaled as seq 2") == true, "\(first ?? "")")
+        #expect(
+            first?.contains("evt_admitted") == true && first?.contains("journaled as seq 2") == true, "\(first ?? "")")
         // The command holds the journal until its handlers are done: a `serve` now refuses, naming it.
         let lockFile = "\(daemon.journalDirectory)/wooshhook.lock"
         #expect((try? String(contentsOfFile: lockFile, encoding: .utf8)) == "\(command.pid)\n")
@@ -85,15 +89,18 @@ struct AdmissionAndReloadTests {
         #expect(eventually { outbox.lines("seen") == ["evt_1"] })
 
         func reload(_ handlers: [[String: Any]]) throws -> String? {
-            var config = try #require(try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
+            var config = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
             config["handlers"] = handlers
             try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
             let known = daemon.logLines().count
             kill(pid, SIGHUP)
             var outcome: String?
             _ = eventually {
-                outcome = daemon.logLines().dropFirst(known).first { $0.contains("reloaded") || $0.contains("reload refused") }
+                outcome = daemon.logLines().dropFirst(known).first {
+                    $0.contains("reloaded") || $0.contains("reload refused")
+                }
                 return outcome != nil
             }
             return outcome
@@ -103,9 +110,12 @@ struct AdmissionAndReloadTests {
         try "garbage\n".write(toFile: "\(daemon.journalDirectory)/cursors/newcomer", atomically: true, encoding: .utf8)
         // Listed first, so that nothing of the new set could have started before it fails.
         let refused = try reload([newcomer, ledger])
-        #expect(refused?.contains("reload refused") == true && refused?.contains("newcomer") == true, "\(refused ?? "")")
+        #expect(
+            refused?.contains("reload refused") == true && refused?.contains("newcomer") == true, "\(refused ?? "")")
         try accept(.event(id: "evt_2"), daemon)
-        #expect(eventually { outbox.lines("seen") == ["evt_1", "evt_2"] }, "the old handler still works: \(outbox.lines("seen"))")
+        #expect(
+            eventually { outbox.lines("seen") == ["evt_1", "evt_2"] },
+            "the old handler still works: \(outbox.lines("seen"))")
 
         // Fixed: the same `ledger` carries on from its cursor in the new set, never run twice; the newcomer starts
         // at the journal's end.
@@ -125,7 +135,8 @@ struct AdmissionAndReloadTests {
     /// one takes over at the cursor after it, and the two never run at once.
     @Test func aHandlerInBothSetsIsTakenOverNeverRunTwiceAtOnce() throws {
         let outbox = try HandlerTests.Outbox()
-        let script = "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 0.5; "
+        let script =
+            "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 0.5; "
             + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
         let daemon = try DaemonProcess(overrides: ["handlers": [HandlerTests.exec("ledger", script)]])
         defer { daemon.cleanUp() }
@@ -151,7 +162,8 @@ struct AdmissionAndReloadTests {
     /// goes back.
     @Test func aHandlerRemovedAndAddedBackWaitsForItsRetiredRunner() throws {
         let outbox = try HandlerTests.Outbox()
-        let script = "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 1.5; "
+        let script =
+            "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 1.5; "
             + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
         let ledger = HandlerTests.exec("ledger", script)
         let daemon = try DaemonProcess(overrides: ["handlers": [ledger]])
@@ -160,8 +172,9 @@ struct AdmissionAndReloadTests {
         let pid = try #require(daemon.pid)
 
         func reload(_ handlers: [[String: Any]]) throws {
-            var config = try #require(try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
+            var config = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
             config["handlers"] = handlers
             try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
             let known = daemon.logLines().count

@@ -38,13 +38,15 @@ import WooshhookTesting
         let result = try WooshhookBinary.run(["check-config", "--config", "/nonexistent/wooshhook.json"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("/nonexistent/wooshhook.json"))
-        let viaEnvironment = try WooshhookBinary.run(["check-config"], environment: ["WOOSHHOOK_CONFIG": "/nonexistent/env.json"])
+        let viaEnvironment = try WooshhookBinary.run(
+            ["check-config"], environment: ["WOOSHHOOK_CONFIG": "/nonexistent/env.json"])
         #expect(viaEnvironment.status == 78)
         #expect(viaEnvironment.stderr.contains("/nonexistent/env.json"))
     }
 
     @Test func checkConfigMasksSecretsAndResolvesPaths() throws {
-        let (path, folder) = try writeConfig(#"{"secrets":["whsec_supersecretvalue"],"secret_files":["s.txt"],"journal":{"directory":"data/j"}}"#)
+        let (path, folder) = try writeConfig(
+            #"{"secrets":["whsec_supersecretvalue"],"secret_files":["s.txt"],"journal":{"directory":"data/j"}}"#)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("  whsec_fromfile\n".utf8).write(to: folder.appendingPathComponent("s.txt"))
         let result = try WooshhookBinary.run(["check-config", "--config", path])
@@ -61,14 +63,16 @@ import WooshhookTesting
         let credentials = folder.appendingPathComponent("creds")
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
         try Data("whsec_credential\n".utf8).write(to: credentials.appendingPathComponent("wooshpay-secret"))
-        let result = try WooshhookBinary.run(["check-config", "--config", path],
-                                             environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        let result = try WooshhookBinary.run(
+            ["check-config", "--config", path],
+            environment: ["CREDENTIALS_DIRECTORY": credentials.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains(credentials.appendingPathComponent("wooshpay-secret").path))
     }
 
     @Test func placeholderSecretIsRefusedOffLoopback() throws {
-        let (path, folder) = try writeConfig(#"{"secrets":["whsec_REPLACE_ME_x"],"listen":{"host":"0.0.0.0","port":0}}"#)
+        let (path, folder) = try writeConfig(
+            #"{"secrets":["whsec_REPLACE_ME_x"],"listen":{"host":"0.0.0.0","port":0}}"#)
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try WooshhookBinary.run(["serve", "--config", path])
         #expect(result.status == 78)
@@ -76,15 +80,24 @@ import WooshhookTesting
     }
 
     @Test func signPrintsTheSpecVectors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wooshhook-sign-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wooshhook-sign-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let body = folder.appendingPathComponent("body.json")
-        try Data(#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","created":1732168214532,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}"#.utf8).write(to: body)
-        let seconds = try WooshhookBinary.run(["sign", "--secret", "whsec_test", "--timestamp", "1732168215", body.path])
+        try Data(
+            #"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","created":1732168214532,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}"#
+                .utf8
+        ).write(to: body)
+        let seconds = try WooshhookBinary.run([
+            "sign", "--secret", "whsec_test", "--timestamp", "1732168215", body.path,
+        ])
         #expect(seconds.stdout == "t=1732168215,v1=4f604d843dfa77ee9902c5436151e1960cb8785c7394de5ee7202736f6dad358\n")
-        let millis = try WooshhookBinary.run(["sign", "--secret", "whsec_test", "--timestamp", "1732168215000", body.path])
-        #expect(millis.stdout == "t=1732168215000,v1=336e0c50c8f8c0121e7332217600450c8e51d4a6a90b703dc8f15fca4f1c10c3\n")
+        let millis = try WooshhookBinary.run([
+            "sign", "--secret", "whsec_test", "--timestamp", "1732168215000", body.path,
+        ])
+        #expect(
+            millis.stdout == "t=1732168215000,v1=336e0c50c8f8c0121e7332217600450c8e51d4a6a90b703dc8f15fca4f1c10c3\n")
         let usage = try WooshhookBinary.run(["sign", "--secret", "whsec_test", "--timestamp", "soon", body.path])
         #expect(usage.status == 64)
     }

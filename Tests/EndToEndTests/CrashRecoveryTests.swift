@@ -99,8 +99,9 @@ import WooshhookTesting
         case .noFinalNewline: tail = Array(lines[2].utf8.prefix(40))
         case .notJSON: tail = Array("{\"seq\":4,\"garbage\n".utf8)
         case .digestMismatch:
-            tail = Array((lines[2].replacingOccurrences(of: "\"seq\":3", with: "\"seq\":4")
-                .replacingOccurrences(of: "evt_torn_2", with: "evt_torn_X") + "\n").utf8)
+            tail = Array(
+                (lines[2].replacingOccurrences(of: "\"seq\":3", with: "\"seq\":4")
+                    .replacingOccurrences(of: "evt_torn_2", with: "evt_torn_X") + "\n").utf8)
         case .zeroFilled: tail = [UInt8](repeating: 0, count: 512)
         }
         let handle = try #require(FileHandle(forWritingAtPath: segment))

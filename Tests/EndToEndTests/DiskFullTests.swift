@@ -81,4 +81,3 @@ import WooshhookTesting
         daemon.stop()
     }
 }
-

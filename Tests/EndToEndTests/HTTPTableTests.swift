@@ -33,7 +33,8 @@ import WooshhookTesting
 
     @Test func unknownTypeIsJournaled() throws {
         try withDaemon { daemon in
-            let response = try SignedRequest.event(id: "evt_future", type: "settlement.report_ready").send(port: daemon.port)
+            let response = try SignedRequest.event(id: "evt_future", type: "settlement.report_ready").send(
+                port: daemon.port)
             #expect(response.status == 200)
             #expect(record(daemon.journalLines()[0])["type"] as? String == "settlement.report_ready")
         }
@@ -68,8 +69,9 @@ import WooshhookTesting
         try withDaemon(["max_body_bytes": 1000]) { daemon in
             let connection = try RawHTTPConnection(port: daemon.port)
             // Announce 2 GB and send none of it: the answer must come from Content-Length alone.
-            try connection.send("POST /webhooks/wooshpay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Wooshpay-Signature: t=1,v1=00\r\nContent-Length: 2147483648\r\n\r\n")
+            try connection.send(
+                "POST /webhooks/wooshpay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Wooshpay-Signature: t=1,v1=00\r\nContent-Length: 2147483648\r\n\r\n")
             let response = try connection.readResponse()
             #expect(response.status == 413)
             #expect(response.errorCode == "body_too_large")
@@ -162,7 +164,8 @@ import WooshhookTesting
             let request = SignedRequest.event()
             var bytes = request.bytes
             let marker = Array("Wooshpay-Signature: t=".utf8)
-            let index = try #require((0..<bytes.count - marker.count).first { Array(bytes[$0..<$0 + marker.count]) == marker })
+            let index = try #require(
+                (0..<bytes.count - marker.count).first { Array(bytes[$0..<$0 + marker.count]) == marker })
             bytes.insert(contentsOf: [0xC3, 0xA9, 0xFF], at: index + marker.count)
             let connection = try RawHTTPConnection(port: daemon.port)
             try connection.send(bytes)
@@ -182,7 +185,7 @@ import WooshhookTesting
             #expect(staleResponse.errorCode == "timestamp_out_of_tolerance")
 
             var future = SignedRequest.event(id: "evt_future_t")
-            future.timestamp = String((now + 3600) * 1000)  // milliseconds, an hour ahead
+            future.timestamp = String((now + 3600) * 1000) // milliseconds, an hour ahead
             let response9 = try future.send(port: daemon.port)
             #expect(response9.errorCode == "timestamp_out_of_tolerance")
 
@@ -207,7 +210,7 @@ import WooshhookTesting
                 Array(#"{"id":"evt_1","type":"x"}"#.utf8),
                 Array(#"{"type":"x","data":{"object":{}}}"#.utf8),
                 Array(#"{"id":"evt_1","data":{"object":{}}}"#.utf8),
-                [0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D],  // {"id":"<invalid UTF-8>"}
+                [0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D], // {"id":"<invalid UTF-8>"}
                 [],
             ]
             for body in bodies {

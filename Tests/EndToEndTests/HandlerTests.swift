@@ -19,8 +19,10 @@ struct HandlerTests {
         deinit { try? FileManager.default.removeItem(atPath: path) }
     }
 
-    static func exec(_ name: String, _ script: String, events: [String]? = nil, maxAttempts: Int = 3,
-                     timeout: Double = 10) -> [String: Any] {
+    static func exec(
+        _ name: String, _ script: String, events: [String]? = nil, maxAttempts: Int = 3,
+        timeout: Double = 10
+    ) -> [String: Any] {
         var handler: [String: Any] = [
             "name": name, "kind": "exec", "command": ["/bin/sh", "-c", script], "max_attempts": maxAttempts,
             "timeout_seconds": timeout,
@@ -43,10 +45,12 @@ struct HandlerTests {
     @Test func execGetsTheExactBodyAndEnvironmentForItsEventsOnly() throws {
         let outbox = try Outbox()
         // Written under a temporary name and renamed, so the test never reads a half-written file.
-        let script = "cat > \(outbox.path)/$WOOSHHOOK_EVENT_ID.body; env | grep ^WOOSHHOOK_EVENT_ | sort > \(outbox.path)/tmp; "
+        let script =
+            "cat > \(outbox.path)/$WOOSHHOOK_EVENT_ID.body; env | grep ^WOOSHHOOK_EVENT_ | sort > \(outbox.path)/tmp; "
             + "mv \(outbox.path)/tmp \(outbox.path)/$WOOSHHOOK_EVENT_ID.env"
         try withDaemon(["handlers": [Self.exec("capture", script, events: ["payment_intent.succeeded"])]]) { daemon in
-            let body = "{\r\n \"id\": \"evt_exec\", \"type\": \"payment_intent.succeeded\",\n \"data\": {\"object\": {\"n\": \"é\\\"\"}}}"
+            let body =
+                "{\r\n \"id\": \"evt_exec\", \"type\": \"payment_intent.succeeded\",\n \"data\": {\"object\": {\"n\": \"é\\\"\"}}}"
             try accept(SignedRequest(body: body), daemon)
             try accept(.event(id: "evt_other_type", type: "charge.refund.updated"), daemon)
             #expect(eventually { outbox.file("evt_exec.env") != nil })
@@ -61,7 +65,9 @@ struct HandlerTests {
 
     @Test func forwardSignsWithItsOwnSecret() throws {
         let server = try ReplayTests.CaptureServer(status: 200)
-        let forward: [String: Any] = ["name": "downstream", "kind": "forward", "url": server.url, "secret": ReplayTests.replaySecret]
+        let forward: [String: Any] = [
+            "name": "downstream", "kind": "forward", "url": server.url, "secret": ReplayTests.replaySecret,
+        ]
         try withDaemon(["handlers": [forward]]) { daemon in
             let request = SignedRequest.event(id: "evt_forwarded")
             try accept(request, daemon)
@@ -74,7 +80,8 @@ struct HandlerTests {
 
     @Test func aFailingHandlerIsRetriedThenSucceeds() throws {
         let outbox = try Outbox()
-        let script = "echo try >> \(outbox.path)/attempts; [ $(wc -l < \(outbox.path)/attempts) -ge 3 ] && touch \(outbox.path)/done"
+        let script =
+            "echo try >> \(outbox.path)/attempts; [ $(wc -l < \(outbox.path)/attempts) -ge 3 ] && touch \(outbox.path)/done"
         try withDaemon(["handlers": [Self.exec("flaky", script, maxAttempts: 5)]]) { daemon in
             try accept(.event(id: "evt_flaky"), daemon)
             #expect(eventually { outbox.file("done") != nil })
@@ -93,9 +100,13 @@ struct HandlerTests {
             try accept(.event(id: "evt_fine"), daemon)
             #expect(eventually { outbox.lines("attempts").contains("evt_fine") })
             #expect(outbox.lines("attempts").filter { $0 == "evt_poison" }.count == 3)
-            let deadLetters = try String(contentsOfFile: "\(daemon.journalDirectory)/deadletters/picky.jsonl", encoding: .utf8)
+            let deadLetters = try String(
+                contentsOfFile: "\(daemon.journalDirectory)/deadletters/picky.jsonl", encoding: .utf8)
             #expect(deadLetters.contains("\"event_id\":\"evt_poison\"") && deadLetters.contains("\"attempts\":3"))
-            #expect(daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("evt_poison") && $0.contains("picky") })
+            #expect(
+                daemon.logLines().contains {
+                    $0.contains("dead-lettered") && $0.contains("evt_poison") && $0.contains("picky")
+                })
             let metrics = try RawHTTPConnection(port: daemon.port)
             try metrics.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
             let text = try metrics.readResponse().bodyText
@@ -119,16 +130,22 @@ struct HandlerTests {
         let handlers: [[String: Any]] = [
             ["name": "missing", "kind": "exec", "command": ["/nonexistent/handler"], "max_attempts": 2],
             Self.exec("hangs", "sleep 60", maxAttempts: 1, timeout: 0.5),
-            Self.exec("chatty", "head -c 3000000 /dev/zero; head -c 3000000 /dev/zero >&2; touch \(outbox.path)/chatty"),
+            Self.exec(
+                "chatty", "head -c 3000000 /dev/zero; head -c 3000000 /dev/zero >&2; touch \(outbox.path)/chatty"),
         ]
         try withDaemon(["handlers": handlers]) { daemon in
             try accept(.event(id: "evt_bad_commands"), daemon)
             #expect(eventually { outbox.file("chatty") != nil })
-            #expect(eventually(timeout: 15) {
-                let lines = daemon.logLines()
-                return lines.contains { $0.contains("dead-lettered") && $0.contains("missing") && $0.contains("evt_bad_commands") }
-                    && lines.contains { $0.contains("dead-lettered") && $0.contains("hangs") && $0.contains("killed") }
-            }, "\(daemon.log(tail: 20))")
+            #expect(
+                eventually(timeout: 15) {
+                    let lines = daemon.logLines()
+                    return lines.contains {
+                        $0.contains("dead-lettered") && $0.contains("missing") && $0.contains("evt_bad_commands")
+                    }
+                        && lines.contains {
+                            $0.contains("dead-lettered") && $0.contains("hangs") && $0.contains("killed")
+                        }
+                }, "\(daemon.log(tail: 20))")
             let response = try SignedRequest.event(id: "evt_still_fine").send(port: daemon.port)
             #expect(response.status == 200)
         }
@@ -136,7 +153,9 @@ struct HandlerTests {
 
     @Test func afterSIGKILLEachHandlerResumesAtItsCursorWithNoEventMissed() throws {
         let outbox = try Outbox()
-        let daemon = try DaemonProcess(overrides: ["handlers": [Self.exec("ledger", "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen")]])
+        let daemon = try DaemonProcess(overrides: [
+            "handlers": [Self.exec("ledger", "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen")]
+        ])
         defer { daemon.cleanUp() }
         try daemon.start()
         for index in 0..<5 { try accept(.event(id: "evt_k\(index)"), daemon) }
@@ -172,14 +191,19 @@ struct HandlerTests {
             let refused = try stale.send(port: daemon.port)
             #expect(refused.status == 401)
             // The admitted event goes through the running daemon: point the file at the port it really uses.
-            var config = try #require(try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
+            var config = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
             config["listen"] = ["host": "127.0.0.1", "port": daemon.port]
             try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
-            let admitted = try WooshhookBinary.run(["replay", "--quarantine", "--handlers", "--config", daemon.configPath])
+            let admitted = try WooshhookBinary.run([
+                "replay", "--quarantine", "--handlers", "--config", daemon.configPath,
+            ])
             #expect(admitted.status == 0, "\(admitted.stdout) \(admitted.stderr)")
             #expect(admitted.stdout.contains("HTTP 200"))
-            #expect(admitted.stderr.contains("held by PID \(daemon.pid ?? -1)"), "the daemon holds the journal: \(admitted.stderr)")
+            #expect(
+                admitted.stderr.contains("held by PID \(daemon.pid ?? -1)"),
+                "the daemon holds the journal: \(admitted.stderr)")
             #expect(daemon.journalLines().contains { $0.contains("\"event_id\":\"evt_admitted\"") })
             #expect(eventually { outbox.lines("seen").contains("evt_admitted") })
         }

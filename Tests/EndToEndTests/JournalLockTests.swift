@@ -73,7 +73,9 @@ import WooshhookTesting
         let detach = HandlerTests.exec("detach", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $! > \(sleeper)")
         let daemon = try DaemonProcess(overrides: ["handlers": [detach]])
         defer {
-            if let pid = outbox.file("sleeper.pid").flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+            if let pid = outbox.file("sleeper.pid").flatMap({
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }) {
                 kill(pid, SIGKILL)
             }
             daemon.cleanUp()

@@ -6,10 +6,22 @@ import WooshhookTesting
 /// concurrency.
 @Suite struct JournalingTests {
     static let bodies: [(String, String)] = [
-        ("crlf", "{\r\n  \"id\": \"evt_crlf\",\r\n  \"type\": \"payment_intent.succeeded\",\r\n  \"data\": {\"object\": {\"id\": \"pi_1\"}}\r\n}\r\n"),
-        ("pretty", "{\n    \"id\" : \"evt_pretty\",\n\t\"type\" : \"charge.refund.updated\",\n    \"data\" : { \"object\" : { \"id\" : \"re_1\", \"amount\" : \"1500\" } }\n}"),
-        ("non-ascii", #"{"id":"evt_utf8","type":"payment_intent.created","data":{"object":{"description":"Café — 東京 🚀","currency":"jpy"}}}"#),
-        ("escapes", #"{"id":"evt_esc","type":"x.y","data":{"object":{"note":"quote \" backslash \\ slash \/ tab \t nl \n u \u00e9 \u0000"}}}"#),
+        (
+            "crlf",
+            "{\r\n  \"id\": \"evt_crlf\",\r\n  \"type\": \"payment_intent.succeeded\",\r\n  \"data\": {\"object\": {\"id\": \"pi_1\"}}\r\n}\r\n"
+        ),
+        (
+            "pretty",
+            "{\n    \"id\" : \"evt_pretty\",\n\t\"type\" : \"charge.refund.updated\",\n    \"data\" : { \"object\" : { \"id\" : \"re_1\", \"amount\" : \"1500\" } }\n}"
+        ),
+        (
+            "non-ascii",
+            #"{"id":"evt_utf8","type":"payment_intent.created","data":{"object":{"description":"Café — 東京 🚀","currency":"jpy"}}}"#
+        ),
+        (
+            "escapes",
+            #"{"id":"evt_esc","type":"x.y","data":{"object":{"note":"quote \" backslash \\ slash \/ tab \t nl \n u \u00e9 \u0000"}}}"#
+        ),
     ]
 
     @Test func bodiesAreJournaledByteForByteWithTheirDigest() throws {
@@ -32,14 +44,17 @@ import WooshhookTesting
 
     @Test func recordHasEveryField() throws {
         try withDaemon { daemon in
-            var request = SignedRequest(body: #"{"id":"evt_fields","type":"payment_intent.succeeded","data":{"object":{}}}"#)
+            var request = SignedRequest(
+                body: #"{"id":"evt_fields","type":"payment_intent.succeeded","data":{"object":{}}}"#)
             request.timestamp = String(Int(Date().timeIntervalSince1970))
             let response1 = try request.send(port: daemon.port)
             #expect(response1.status == 200)
             let line = try #require(daemon.journalLines().first)
             let fields = record(line)
-            for key in ["seq", "received_at", "event_id", "type", "livemode", "created", "remote_addr", "signature_t",
-                        "sha256", "body"] {
+            for key in [
+                "seq", "received_at", "event_id", "type", "livemode", "created", "remote_addr", "signature_t",
+                "sha256", "body",
+            ] {
                 #expect(fields.keys.contains(key), "\(key)")
             }
             #expect(fields["livemode"] is NSNull)

@@ -15,11 +15,13 @@ struct NginxTests {
             nginx = try NginxServer(name: "nginx")
             let certificate = nginx.folder.appendingPathComponent("cert.pem").path
             let key = nginx.folder.appendingPathComponent("key.pem").path
-            let made = try WooshhookTestShell.run("openssl", [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", key, "-out", certificate,
-            ])
+            let made = try WooshhookTestShell.run(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", key, "-out", certificate,
+                ])
             try #require(made.status == 0, "openssl: \(made.output)")
             port = try WooshhookTestShell.freePort()
             let snippet = try NginxServer.example(
@@ -52,7 +54,8 @@ struct NginxTests {
                 print(r.read().decode())
                 """
             let result = try WooshhookTestShell.run(
-                "python3", ["-c", script, signature, forwardedFor ?? ""], stdin: String(decoding: request.body, as: UTF8.self))
+                "python3", ["-c", script, signature, forwardedFor ?? ""],
+                stdin: String(decoding: request.body, as: UTF8.self))
             let lines = result.output.split(separator: "\n", maxSplits: 1).map(String.init)
             guard let status = lines.first.flatMap({ Int($0) }) else { throw TestFailure("client: \(result.output)") }
             return (status, lines.count > 1 ? lines[1] : "")
@@ -83,7 +86,8 @@ struct NginxTests {
             let nginx = try PrivateNginx(upstreamPort: daemon.port)
             let url = "https://127.0.0.1:\(nginx.port)/webhooks/wooshpay"
             let sent = try WooshhookBinary.run(
-                ["send", "--to", url, "--secret", DaemonProcess.secret], environment: ["SSL_CERT_FILE": nginx.certificate])
+                ["send", "--to", url, "--secret", DaemonProcess.secret],
+                environment: ["SSL_CERT_FILE": nginx.certificate])
             #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
             #expect(sent.stdout.contains("HTTP 200"))
             #expect(daemon.journalLines().count == 1)

@@ -10,11 +10,12 @@ struct OperatorToolsTests {
         _ id: String, type: String = "payment_intent.succeeded", amount: Int, currency: String, padding: Int = 0
     ) -> SignedRequest {
         let description = String(repeating: "p", count: padding)
-        return SignedRequest(body: """
-            {"id":"\(id)","object":"event","type":"\(type)","created":1732168214,"livemode":true,"data":{"object":\
-            {"id":"pi_\(id)","object":"payment_intent","amount":\(amount),"currency":"\(currency)",\
-            "status":"succeeded","description":"\(description)"}}}
-            """)
+        return SignedRequest(
+            body: """
+                {"id":"\(id)","object":"event","type":"\(type)","created":1732168214,"livemode":true,"data":{"object":\
+                {"id":"pi_\(id)","object":"payment_intent","amount":\(amount),"currency":"\(currency)",\
+                "status":"succeeded","description":"\(description)"}}}
+                """)
     }
 
     private func accept(_ request: SignedRequest, _ daemon: DaemonProcess) throws {
@@ -29,8 +30,11 @@ struct OperatorToolsTests {
     @Test func tailFiltersAndFormatsAmountsByCurrencyExponent() throws {
         try withDaemon { daemon in
             try accept(Self.paymentEvent("evt_usd", amount: 4250, currency: "usd"), daemon)
-            try accept(Self.paymentEvent("evt_jpy", type: "payment_intent.payment_failed", amount: 3800, currency: "JPY"), daemon)
-            try accept(Self.paymentEvent("evt_kwd", type: "payment_intent.created", amount: 1500, currency: "KWD"), daemon)
+            try accept(
+                Self.paymentEvent("evt_jpy", type: "payment_intent.payment_failed", amount: 3800, currency: "JPY"),
+                daemon)
+            try accept(
+                Self.paymentEvent("evt_kwd", type: "payment_intent.created", amount: 1500, currency: "KWD"), daemon)
             try accept(Self.paymentEvent("evt_idr", amount: 15_000_000, currency: "IDR"), daemon)
             let journal = ["--journal", daemon.journalDirectory]
 
@@ -44,7 +48,8 @@ struct OperatorToolsTests {
             #expect(lines[3].contains("150000.00 IDR") && lines[3].contains("succeeded"))
             #expect(!all.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
 
-            let byType = try wooshhook(["tail", "--type", "payment_intent.payment_failed", "--type", "payment_intent.created"] + journal)
+            let byType = try wooshhook(
+                ["tail", "--type", "payment_intent.payment_failed", "--type", "payment_intent.created"] + journal)
             #expect(byType.stdout.split(separator: "\n").count == 2)
             #expect(byType.stdout.contains("evt_jpy") && byType.stdout.contains("evt_kwd"))
 
@@ -52,8 +57,13 @@ struct OperatorToolsTests {
             #expect(byID.stdout.split(separator: "\n").count == 1 && byID.stdout.contains("evt_idr"))
 
             let lastTwo = try wooshhook(["tail", "-n", "2"] + journal)
-            #expect(lastTwo.stdout.split(separator: "\n").map { $0.contains("evt_kwd") || $0.contains("evt_idr") } == [true, true])
-            #expect(try #require(lastTwo.stdout.range(of: "evt_kwd")).lowerBound < (try #require(lastTwo.stdout.range(of: "evt_idr"))).lowerBound)
+            #expect(
+                lastTwo.stdout.split(separator: "\n").map { $0.contains("evt_kwd") || $0.contains("evt_idr") } == [
+                    true, true,
+                ])
+            #expect(
+                try #require(lastTwo.stdout.range(of: "evt_kwd")).lowerBound
+                    < (try #require(lastTwo.stdout.range(of: "evt_idr"))).lowerBound)
 
             #expect(try wooshhook(["tail", "--since", "1h"] + journal).stdout.split(separator: "\n").count == 4)
             #expect(try wooshhook(["tail", "--since", "2999-01-01"] + journal).stdout.isEmpty)
@@ -70,7 +80,9 @@ struct OperatorToolsTests {
 
     @Test func tailFollowsNewRecordsAcrossSegmentRollsUntilSIGINT() throws {
         try withDaemon(["journal": ["directory": "journal", "fsync": "always", "segment_bytes": 4096]]) { daemon in
-            let follower = try BackgroundCommand.wooshhook(["tail", "-f", "--json", "--journal", daemon.journalDirectory])
+            let follower = try BackgroundCommand.wooshhook([
+                "tail", "-f", "--json", "--journal", daemon.journalDirectory,
+            ])
             let following = try waitUntilFollowing(follower) { index in
                 let id = "evt_follow_ready_\(index)"
                 _ = try SignedRequest.event(id: id).send(port: daemon.port)
@@ -108,10 +120,14 @@ struct OperatorToolsTests {
 
     @Test func damagedLinesAreSkippedWithAWarningAndReportedByVerify() throws {
         try withDaemon { daemon in
-            for index in 1...3 { try accept(Self.paymentEvent("evt_d\(index)", amount: index, currency: "USD"), daemon) }
+            for index in 1...3 {
+                try accept(Self.paymentEvent("evt_d\(index)", amount: index, currency: "USD"), daemon)
+            }
             _ = daemon.stop()
             let segment = try #require(
-                try FileManager.default.contentsOfDirectory(atPath: daemon.journalDirectory).first { $0.hasSuffix(".jsonl") })
+                try FileManager.default.contentsOfDirectory(atPath: daemon.journalDirectory).first {
+                    $0.hasSuffix(".jsonl")
+                })
             let path = "\(daemon.journalDirectory)/\(segment)"
             var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
             lines[1] = "{\"seq\":2,\"this line\":\"was damaged"
@@ -129,7 +145,9 @@ struct OperatorToolsTests {
     }
 
     @Test func readersNameAMissingJournal() throws {
-        for command in [["tail"], ["show", "evt_x"], ["journal", "verify"], ["replay", "--to", "http://127.0.0.1:9/"]] {
+        for command in [
+            ["tail"], ["show", "evt_x"], ["journal", "verify"], ["replay", "--to", "http://127.0.0.1:9/"],
+        ] {
             let result = try wooshhook(command + ["--journal", "/nonexistent/wooshhook-journal"])
             #expect(result.status == 1, "\(command)")
             #expect(result.stderr.contains("/nonexistent/wooshhook-journal"), "\(command): \(result.stderr)")

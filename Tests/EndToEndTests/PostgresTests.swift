@@ -25,24 +25,38 @@ struct PostgresTests {
             passwordFile = "\(folder)/password"
             try Self.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
             let data = "\(folder)/data"
-            try shell("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
-                                  "-keyout", "\(folder)/server.key", "-out", "\(folder)/server.crt"])
+            try shell(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
+                    "-keyout", "\(folder)/server.key", "-out", "\(folder)/server.crt",
+                ])
             try shell("chmod", ["600", "\(folder)/server.key"])
             try shell("chown", ["-R", "postgres", folder])
-            try asPostgres("\(bin)/initdb", ["-D", data, "-U", Self.user, "--pwfile", passwordFile,
-                                             "--auth", "scram-sha-256", "-E", "UTF8"])
+            try asPostgres(
+                "\(bin)/initdb",
+                [
+                    "-D", data, "-U", Self.user, "--pwfile", passwordFile,
+                    "--auth", "scram-sha-256", "-E", "UTF8",
+                ])
             try start()
         }
 
         func start() throws {
-            let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories=\(folder) -c ssl=on "
+            let options =
+                "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories=\(folder) -c ssl=on "
                 + "-c ssl_cert_file=\(folder)/server.crt -c ssl_key_file=\(folder)/server.key"
             // The server outlives this call, so it must not inherit any descriptor of the test process (Foundation's
             // Process watches one to see its child end): Python's close_fds starts pg_ctl with 0-2 only.
-            let closeFDs = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True, "
+            let closeFDs =
+                "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True, "
                 + "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))"
-            try shell("python3", ["-c", closeFDs, "runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", "\(folder)/data",
-                                  "-l", "\(folder)/log", "-o", options, "-w", "start"])
+            try shell(
+                "python3",
+                [
+                    "-c", closeFDs, "runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", "\(folder)/data",
+                    "-l", "\(folder)/log", "-o", options, "-w", "start",
+                ])
         }
 
         func stop() throws {
@@ -81,10 +95,13 @@ struct PostgresTests {
     }
 
     static func handler(
-        _ server: PostgresServer, sslmode: String, host: String = "127.0.0.1", passwordFile: String? = nil, maxAttempts: Int = 40
+        _ server: PostgresServer, sslmode: String, host: String = "127.0.0.1", passwordFile: String? = nil,
+        maxAttempts: Int = 40
     ) -> [String: Any] {
-        ["name": "ledger", "kind": "postgres", "url": server.url(sslmode: sslmode, host: host),
-         "password_file": passwordFile ?? server.passwordFile, "max_attempts": maxAttempts]
+        [
+            "name": "ledger", "kind": "postgres", "url": server.url(sslmode: sslmode, host: host),
+            "password_file": passwordFile ?? server.passwordFile, "max_attempts": maxAttempts,
+        ]
     }
 
     private func accept(_ id: String, _ daemon: DaemonProcess) throws {
@@ -114,24 +131,32 @@ struct PostgresTests {
         }
         try accept("evt_only_first", first)
         try accept("evt_only_second", second)
-        #expect(eventually(timeout: 20) { rows(server) == ["evt_both", "evt_only_first", "evt_only_second"] },
-                "\(rows(server))\n\(first.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))\n--\n\(second.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))")
+        #expect(
+            eventually(timeout: 20) { rows(server) == ["evt_both", "evt_only_first", "evt_only_second"] },
+            "\(rows(server))\n\(first.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))\n--\n\(second.logLines().filter { !$0.contains("trace") }.joined(separator: "\n"))"
+        )
         let stored = try server.query(
-            "SELECT body, payload->>'id', receiver <> '', sha256, type, received_at IS NOT NULL FROM wooshhook_events WHERE event_id = 'evt_both'")
+            "SELECT body, payload->>'id', receiver <> '', sha256, type, received_at IS NOT NULL FROM wooshhook_events WHERE event_id = 'evt_both'"
+        )
         let columns = try #require(stored.first).split(separator: "|").map(String.init)
         #expect(columns.first == String(decoding: shared.body, as: UTF8.self))
-        #expect(Array(columns.dropFirst()) == ["evt_both", "t", record(first.journalLines()[0])["sha256"] as? String ?? "?",
-                                               "payment_intent.succeeded", "t"])
+        #expect(
+            Array(columns.dropFirst()) == [
+                "evt_both", "t", record(first.journalLines()[0])["sha256"] as? String ?? "?",
+                "payment_intent.succeeded", "t",
+            ])
 
         try server.stop()
         for index in 0..<3 { try accept("evt_during_outage_\(index)", first) }
         // The outage is seen (an attempt fails) before the server comes back, so what follows is a catch-up.
-        #expect(eventually(timeout: 20) {
-            first.logLines().contains { $0.contains("attempt failed") && $0.contains("evt_during_outage_0") }
-        }, "\(first.log(tail: 5))")
+        #expect(
+            eventually(timeout: 20) {
+                first.logLines().contains { $0.contains("attempt failed") && $0.contains("evt_during_outage_0") }
+            }, "\(first.log(tail: 5))")
         try server.start()
-        #expect(eventually(timeout: 40) { rows(server).filter { $0.hasPrefix("evt_during_outage_") }.count == 3 },
-                "\(first.log(tail: 5))")
+        #expect(
+            eventually(timeout: 40) { rows(server).filter { $0.hasPrefix("evt_during_outage_") }.count == 3 },
+            "\(first.log(tail: 5))")
 
         let before = rows(server)
         first.stop()
@@ -154,13 +179,17 @@ struct PostgresTests {
         let server = try PostgresServer()
         let wrong = "\(server.folder)/wrong-password"
         try "not-the-password".write(toFile: wrong, atomically: true, encoding: .utf8)
-        try withDaemon(["handlers": [Self.handler(server, sslmode: "disable", passwordFile: wrong, maxAttempts: 2)]]) { daemon in
+        try withDaemon(["handlers": [Self.handler(server, sslmode: "disable", passwordFile: wrong, maxAttempts: 2)]]) {
+            daemon in
             let started = Date()
             try accept("evt_bad_password", daemon)
             #expect(Date().timeIntervalSince(started) < 1)
-            #expect(eventually(timeout: 20) {
-                daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("password") }
-            }, "\(daemon.log(tail: 5))")
+            #expect(
+                eventually(timeout: 20) {
+                    daemon.logLines().contains {
+                        $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("password")
+                    }
+                }, "\(daemon.log(tail: 5))")
             #expect(rows(server).isEmpty)
         }
     }
@@ -170,10 +199,14 @@ struct PostgresTests {
         _ = try server.query("CREATE TABLE wooshhook_events (event_id text PRIMARY KEY, note text)")
         try withDaemon(["handlers": [Self.handler(server, sslmode: "disable", maxAttempts: 2)]]) { daemon in
             try accept("evt_wrong_table", daemon)
-            #expect(eventually(timeout: 20) {
-                daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("column") }
-            }, "\(daemon.log(tail: 5))")
-            let deadLetters = try String(contentsOfFile: "\(daemon.journalDirectory)/deadletters/ledger.jsonl", encoding: .utf8)
+            #expect(
+                eventually(timeout: 20) {
+                    daemon.logLines().contains {
+                        $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains("column")
+                    }
+                }, "\(daemon.log(tail: 5))")
+            let deadLetters = try String(
+                contentsOfFile: "\(daemon.journalDirectory)/deadletters/ledger.jsonl", encoding: .utf8)
             #expect(deadLetters.contains("evt_wrong_table"))
             #expect(try server.query("SELECT count(*) FROM wooshhook_events") == ["0"])
         }
@@ -186,7 +219,10 @@ struct PostgresTests {
     @Test func verifyFullRefusesAnUntrustedOrMisnamedCertificateAndNeverDowngrades() throws {
         let server = try PostgresServer()
         let cases: [(label: String, host: String, trustStore: String, reason: String)] = [
-            ("self-signed, not trusted", "127.0.0.1", "/etc/ssl/certs/ca-certificates.crt", "certificate verify failed"),
+            (
+                "self-signed, not trusted", "127.0.0.1", "/etc/ssl/certs/ca-certificates.crt",
+                "certificate verify failed"
+            ),
             ("trusted, another name", "localhost", server.certificate, "does not match host name"),
         ]
         for (label, host, trustStore, reason) in cases {
@@ -195,21 +231,27 @@ struct PostgresTests {
                 environment: ["SSL_CERT_FILE": trustStore]
             ) { daemon in
                 try accept("evt_refused", daemon)
-                #expect(eventually(timeout: 20) {
-                    daemon.logLines().contains { $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains(reason) }
-                }, "\(label): \(daemon.log(tail: 5))")
+                #expect(
+                    eventually(timeout: 20) {
+                        daemon.logLines().contains {
+                            $0.contains("dead-lettered") && $0.contains("ledger") && $0.contains(reason)
+                        }
+                    }, "\(label): \(daemon.log(tail: 5))")
             }
         }
         #expect(rows(server).isEmpty, "nothing was inserted")
 
         try withDaemon(
-            ["handlers": [Self.handler(server, sslmode: "verify-full")]], environment: ["SSL_CERT_FILE": server.certificate]
+            ["handlers": [Self.handler(server, sslmode: "verify-full")]],
+            environment: ["SSL_CERT_FILE": server.certificate]
         ) { daemon in
             try accept("evt_verified", daemon)
             #expect(eventually(timeout: 20) { rows(server) == ["evt_verified"] }, "\(daemon.log(tail: 5))")
-            #expect(try server.query(
-                "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'wooshhook'")
-                == ["t"])
+            #expect(
+                try server.query(
+                    "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'wooshhook'"
+                )
+                    == ["t"])
         }
     }
 }

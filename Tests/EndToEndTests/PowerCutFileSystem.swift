@@ -69,7 +69,8 @@ final class PowerCutFileSystem {
             if !started.isRunning || Date() >= deadline {
                 started.kill()
                 process = nil
-                throw TestFailure("""
+                throw TestFailure(
+                    """
                     powercutfs did not mount \(mountPoint) (it needs /dev/fuse, root, fuse3 and Debian's \
                     python3-fusepy; see scripts/install-deps): \(self.log())
                     """)

@@ -224,13 +224,15 @@ import WooshhookTesting
             survived = ids
             rig.daemon.stop(signal: SIGKILL)
         }
-        print("""
+        print(
+            """
             fsync interval \(intervalMilliseconds) ms: \(lostCount) of \(answered) answered events lost over 6 cuts; \
             the oldest lost one was answered \(String(format: "%.1f", oldestLostMilliseconds)) ms before the cut
             """)
         #expect(answered > 100)
-        #expect(oldestLostMilliseconds <= Double(intervalMilliseconds) + 100,
-                "an event answered \(oldestLostMilliseconds) ms before the cut was lost: more than the interval")
+        #expect(
+            oldestLostMilliseconds <= Double(intervalMilliseconds) + 100,
+            "an event answered \(oldestLostMilliseconds) ms before the cut was lost: more than the interval")
     }
 
     // MARK: - fsync: never
@@ -285,26 +287,30 @@ import WooshhookTesting
                 }
                 let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
                 #expect(value != nil, "round \(round): cursor \(name) torn: \(text)")
-                #expect((value ?? 0) <= journalHead,
-                        "round \(round): cursor \(name) past the journal's seq \(journalHead)")
+                #expect(
+                    (value ?? 0) <= journalHead,
+                    "round \(round): cursor \(name) past the journal's seq \(journalHead)")
             }
-            let rejectCursor = (try? String(contentsOfFile: "\(cursors)/reject", encoding: .utf8))
+            let rejectCursor =
+                (try? String(contentsOfFile: "\(cursors)/reject", encoding: .utf8))
                 .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
             let deadLetters = Self.deadLetterSeqs(in: "\(rig.fs.backing)/journal/deadletters/reject.jsonl")
             let missing = rejectCursor == 0 ? [] : Set(1...rejectCursor).subtracting(deadLetters)
-            #expect(missing.count == 0,
-                    "round \(round): cursor at \(rejectCursor) but no dead letter for \(missing.sorted().prefix(5))")
+            #expect(
+                missing.count == 0,
+                "round \(round): cursor at \(rejectCursor) but no dead letter for \(missing.sorted().prefix(5))")
         }
         try rig.daemon.start()
         let records = try rig.tail()
         Self.check(records, holdsOnce: acknowledged, "handlers")
         let head = records.count
-        #expect(eventually(timeout: 90) {
-            ["record", "reject"].allSatisfy { name in
-                (try? String(contentsOfFile: "\(rig.daemon.journalDirectory)/cursors/\(name)", encoding: .utf8))
-                    .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } == head
-            }
-        }, "the handlers did not catch up with seq \(head)")
+        #expect(
+            eventually(timeout: 90) {
+                ["record", "reject"].allSatisfy { name in
+                    (try? String(contentsOfFile: "\(rig.daemon.journalDirectory)/cursors/\(name)", encoding: .utf8))
+                        .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } == head
+                }
+            }, "the handlers did not catch up with seq \(head)")
         let handled = Set(outbox.lines("handled"))
         let journaled = records.compactMap { $0["event_id"] as? String }
         let neverHandled = Set(journaled).subtracting(handled)

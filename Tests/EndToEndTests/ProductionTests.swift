@@ -37,7 +37,7 @@ struct ProductionTests {
         let deadline = Date().addingTimeInterval(20)
         while response == nil && Date() < deadline {
             response = try? SignedRequest.event(id: "evt_activated").send(port: activationPort)
-            if response == nil { usleep(50_000) }  // the poll interval of a wait with a deadline
+            if response == nil { usleep(50_000) } // the poll interval of a wait with a deadline
         }
         #expect(response?.status == 200, "\(daemon.log(tail: 10))")
         #expect(daemon.journalLines().count == 1)
@@ -58,8 +58,9 @@ struct ProductionTests {
     @Test func unitHardeningIsRated2OrLower() throws {
         let unit = WooshhookTestShell.repositoryRoot.appendingPathComponent("systemd/wooshhook.service").path
         let result = try WooshhookTestShell.run("systemd-analyze", ["security", "--offline=true", unit])
-        let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") },
-                                "\(result.output.suffix(500))")
+        let line = try #require(
+            result.output.split(separator: "\n").first { $0.contains("Overall exposure level") },
+            "\(result.output.suffix(500))")
         let score = try #require(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) })
         #expect(score <= 2.0, "\(line)")
     }
@@ -67,10 +68,14 @@ struct ProductionTests {
     @Test func reloadWithABrokenFileKeepsServingTheOldConfiguration() throws {
         try withDaemon { daemon in
             let original = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
-            try "{\"secrets\": [\"whsec_x\"], \"no_such_key\": 1}".write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            try "{\"secrets\": [\"whsec_x\"], \"no_such_key\": 1}".write(
+                toFile: daemon.configPath, atomically: true, encoding: .utf8)
             let pid = try #require(daemon.pid)
             for _ in 0..<20 { kill(pid, SIGHUP) }
-            #expect(eventually { daemon.logLines().contains { $0.contains("reload refused") && $0.contains("no_such_key") } })
+            #expect(
+                eventually {
+                    daemon.logLines().contains { $0.contains("reload refused") && $0.contains("no_such_key") }
+                })
             let response = try SignedRequest.event(id: "evt_after_bad_reload").send(port: daemon.port)
             #expect(response.status == 200)
 
@@ -89,8 +94,9 @@ struct ProductionTests {
             let old = try SignedRequest.event(id: "evt_old_secret").send(port: daemon.port)
             #expect(old.status == 401)
             // No wait: the rejection's warning is written (one write(2)) before its reply is made.
-            #expect(!daemon.logLines().dropFirst(linesBefore).contains { $0.contains("signature_mismatch") },
-                    "log_level error from the reload hides the rejection's warning")
+            #expect(
+                !daemon.logLines().dropFirst(linesBefore).contains { $0.contains("signature_mismatch") },
+                "log_level error from the reload hides the rejection's warning")
         }
     }
 
@@ -122,7 +128,9 @@ struct ProductionTests {
         #expect(!accepted.ids.isEmpty)
         try daemon.start()
         let journaled = Set(daemon.journalLines().compactMap { record($0)["event_id"] as? String })
-        #expect(accepted.ids.isSubset(of: journaled), "\(accepted.ids.subtracting(journaled).count) acknowledged events missing")
+        #expect(
+            accepted.ids.isSubset(of: journaled),
+            "\(accepted.ids.subtracting(journaled).count) acknowledged events missing")
         daemon.stop()
     }
 }

@@ -6,10 +6,11 @@ import WooshhookTesting
 /// reader that had mapped the pages being cut would die of SIGBUS. The journal is on a small tmpfs (needs root).
 @Suite struct ReadersDuringDiskFullTests {
     private func event(_ id: String, padding: Int) -> SignedRequest {
-        SignedRequest(body: """
-            {"id":"\(id)","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","pad":"\
-            \(String(repeating: "x", count: padding))"}}}
-            """)
+        SignedRequest(
+            body: """
+                {"id":"\(id)","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","pad":"\
+                \(String(repeating: "x", count: padding))"}}}
+                """)
     }
 
     /// The real writer on a real full disk. Its cut-back window is microseconds wide, so this shows readers and
@@ -31,8 +32,9 @@ import WooshhookTesting
         }
         let room = try #require(
             try FileManager.default.attributesOfFileSystem(forPath: mountPoint)[.systemFreeSize] as? Int)
-        #expect(FileManager.default.createFile(
-            atPath: "\(mountPoint)/filler", contents: Data(count: max(0, room - 1024 * 1024))))
+        #expect(
+            FileManager.default.createFile(
+                atPath: "\(mountPoint)/filler", contents: Data(count: max(0, room - 1024 * 1024))))
 
         let port = daemon.port
         let stop = ConcurrentCollector<Bool>()
@@ -43,7 +45,8 @@ import WooshhookTesting
                 var index = 0
                 while stop.values.isEmpty {
                     index += 1
-                    if let response = try? event("evt_fail_\(worker)_\(index)", padding: 2 * 1024 * 1024).send(port: port),
+                    if let response = try? event("evt_fail_\(worker)_\(index)", padding: 2 * 1024 * 1024).send(
+                        port: port),
                         response.status == 503
                     {
                         refused.append(1)
@@ -60,7 +63,8 @@ import WooshhookTesting
         let deadline = Date().addingTimeInterval(8)
         while Date() < deadline {
             endings[try WooshhookBinary.run(["show", "evt_not_there"] + journal, timeout: 30).status, default: 0] += 1
-            endings[try WooshhookBinary.run(["tail", "-n", "3", "--json"] + journal, timeout: 30).status, default: 0] += 1
+            endings[
+                try WooshhookBinary.run(["tail", "-n", "3", "--json"] + journal, timeout: 30).status, default: 0] += 1
         }
         stop.append(true)
         senders.wait()
@@ -106,7 +110,9 @@ import WooshhookTesting
         }
         var endings: [Int32: Int] = [:]
         for _ in 0..<20 {
-            let status = try WooshhookBinary.run(["show", "evt_big_0", "--journal", daemon.journalDirectory], timeout: 30).status
+            let status = try WooshhookBinary.run(
+                ["show", "evt_big_0", "--journal", daemon.journalDirectory], timeout: 30
+            ).status
             endings[status, default: 0] += 1
         }
         stop.append(true)

@@ -8,10 +8,13 @@ import WooshhookTesting
 @Suite(.serialized)
 struct RejectionLogTests {
     /// The records of `rejections --json`, once at least `count` are there.
-    static func rejections(_ daemon: DaemonProcess, atLeast count: Int, _ extra: [String] = []) throws -> [[String: Any]] {
+    static func rejections(_ daemon: DaemonProcess, atLeast count: Int, _ extra: [String] = []) throws -> [[String:
+        Any]]
+    {
         var lines: [String] = []
         _ = eventually {
-            let result = try? WooshhookBinary.run(["rejections", "--json", "--journal", daemon.journalDirectory] + extra)
+            let result = try? WooshhookBinary.run(
+                ["rejections", "--json", "--journal", daemon.journalDirectory] + extra)
             lines = (result?.stdout ?? "").split(separator: "\n").map(String.init)
             return lines.count >= count
         }
@@ -32,7 +35,8 @@ struct RejectionLogTests {
     @Test func everyRejectionIsLoggedWithItsFieldsAndNothingSecret() throws {
         try withDaemon(["tolerance_seconds": 300]) { daemon in
             let marker = "BODY_MARKER_\(UInt64.random(in: 1...UInt64.max))"
-            let body = #"{"id":"evt_rej","object":"event","type":"payment_intent.succeeded","data":{"object":{"note":"\#(marker)"}}}"#
+            let body =
+                #"{"id":"evt_rej","object":"event","type":"payment_intent.succeeded","data":{"object":{"note":"\#(marker)"}}}"#
             var sent: [(code: String, status: Int)] = []
             // Sends `body` (or `other`) signed, changed by `change`, and notes what must be logged; the request sent.
             @discardableResult
@@ -93,7 +97,8 @@ struct RejectionLogTests {
             #expect(byCode["signature_mismatch"]?.keys.contains("event_id") == false)
             #expect(byCode["signature_mismatch"]?.keys.contains("signature_t") == false)
             // Never a body, a signature or a secret.
-            let everything = try String(contentsOfFile: "\(daemon.journalDirectory)/rejections/rejections.jsonl", encoding: .utf8)
+            let everything = try String(
+                contentsOfFile: "\(daemon.journalDirectory)/rejections/rejections.jsonl", encoding: .utf8)
             #expect(!everything.contains(marker))
             #expect(!everything.contains(DaemonProcess.secret))
             #expect(!everything.contains("whsec_wrong_secret_value"))
@@ -151,8 +156,9 @@ struct RejectionLogTests {
             let onlyMismatch = try Self.rejections(daemon, atLeast: 1, ["--code", "signature_mismatch"])
             #expect(onlyMismatch.count == 1)
             #expect(onlyMismatch.first?["code"] as? String == "signature_mismatch")
-            #expect(try Self.rejections(daemon, atLeast: 2, ["-n", "2"]).map { $0["path"] as? String }
-                == ["/missing/2", "/webhooks/wooshpay"])
+            #expect(
+                try Self.rejections(daemon, atLeast: 2, ["-n", "2"]).map { $0["path"] as? String }
+                    == ["/missing/2", "/webhooks/wooshpay"])
             let future = try WooshhookBinary.run(
                 ["rejections", "--since", "2099-01-01", "--journal", daemon.journalDirectory])
             #expect(future.status == 0 && future.stdout.isEmpty)
@@ -193,27 +199,30 @@ struct RejectionLogTests {
             #expect(good.status == 200)
             // What was dropped is summed up at most once a second: wait for a summary, not for a fixed time.
             var records: [[String: Any]] = []
-            #expect(eventually {
-                records = (try? Self.rejections(daemon, atLeast: 10, ["-n", "100000"])) ?? []
-                return records.contains { $0["dropped"] != nil }
-            }, "a flood leaves a record of what was dropped")
+            #expect(
+                eventually {
+                    records = (try? Self.rejections(daemon, atLeast: 10, ["-n", "100000"])) ?? []
+                    return records.contains { $0["dropped"] != nil }
+                }, "a flood leaves a record of what was dropped")
             let directory = "\(daemon.journalDirectory)/rejections"
             let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             var total = 0
             for name in names {
-                let size = (try FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")[.size] as? Int) ?? 0
+                let size =
+                    (try FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")[.size] as? Int) ?? 0
                 total += size
             }
             #expect(total <= maxBytes, "\(names) hold \(total) bytes")
             #expect(total > maxBytes / 4, "the log is in use: \(total) bytes")
             // The counts by code are exact although the log is sampled.
             var byCode: [String: Int] = [:]
-            #expect(eventually {
-                let status = (try? StatusPageTests.get("/status.json", port: statusPort))?.json
-                byCode = (status?["rejections"] as? [String: Any])?["by_code"] as? [String: Int] ?? [:]
-                return byCode["not_found"] == connections * perConnection / 2
-                    && byCode["signature_missing"] == connections * perConnection / 2
-            }, "\(byCode)")
+            #expect(
+                eventually {
+                    let status = (try? StatusPageTests.get("/status.json", port: statusPort))?.json
+                    byCode = (status?["rejections"] as? [String: Any])?["by_code"] as? [String: Int] ?? [:]
+                    return byCode["not_found"] == connections * perConnection / 2
+                        && byCode["signature_missing"] == connections * perConnection / 2
+                }, "\(byCode)")
             let summaries = records.filter { $0["dropped"] != nil }
             for summary in summaries {
                 #expect(summary["code"] as? String == "not_found" || summary["code"] as? String == "signature_missing")

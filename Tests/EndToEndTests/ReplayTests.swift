@@ -14,10 +14,12 @@ struct ReplayTests {
         private let command: BackgroundCommand
 
         init(status: Int) throws {
-            output = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UUID().uuidString).jsonl").path
+            output =
+                FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UUID().uuidString).jsonl").path
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .appendingPathComponent("Support/capture_server.py").path
-            command = try BackgroundCommand("/usr/bin/env", ["python3", script, output, ReplayTests.replaySecret, "\(status)"])
+            command = try BackgroundCommand(
+                "/usr/bin/env", ["python3", script, output, ReplayTests.replaySecret, "\(status)"])
             port = try #require(command.readLine(timeout: 10).flatMap { Int($0) })
         }
 
@@ -89,13 +91,16 @@ struct ReplayTests {
             // the command has ended.
             #expect(server.requests.isEmpty, "--dry-run sends nothing")
 
-            let typed = try WooshhookBinary.run(["replay", "--to", server.url, "--type", "charge.refund.updated"] + journal)
+            let typed = try WooshhookBinary.run(
+                ["replay", "--to", server.url, "--type", "charge.refund.updated"] + journal)
             #expect(typed.stdout.split(separator: "\n").last == "replayed 1, failed 0")
             #expect(server.requests.count == 1, "the one of its type, and nothing late from --dry-run")
-            let byID = try WooshhookBinary.run(["replay", "--to", server.url, "--id", "evt_r1", "--id", "evt_r3"] + journal)
+            let byID = try WooshhookBinary.run(
+                ["replay", "--to", server.url, "--id", "evt_r1", "--id", "evt_r3"] + journal)
             #expect(byID.stdout.split(separator: "\n").last == "replayed 2, failed 0")
-            #expect(try WooshhookBinary.run(["replay", "--to", server.url, "--until", "2000-01-01"] + journal)
-                .stdout.contains("replayed 0, failed 0"))
+            #expect(
+                try WooshhookBinary.run(["replay", "--to", server.url, "--until", "2000-01-01"] + journal)
+                    .stdout.contains("replayed 0, failed 0"))
 
             let before = server.requests.count
             let paced = try WooshhookBinary.run(["replay", "--to", server.url, "--rate", "4"] + journal)
@@ -137,7 +142,7 @@ struct ReplayTests {
             #expect(refused.stdout.contains("HTTP 500"))
             #expect(refused.stdout.split(separator: "\n").last == "replayed 0, failed 1")
 
-            let closedPort = try CaptureServer(status: 200).port  // stopped at once by deinit: nobody listens there
+            let closedPort = try CaptureServer(status: 200).port // stopped at once by deinit: nobody listens there
             #expect(eventually { (try? RawHTTPConnection(port: closedPort)) == nil }, "port \(closedPort) still open")
             let unreachable = try WooshhookBinary.run(["replay", "--to", "http://127.0.0.1:\(closedPort)/"] + journal)
             #expect(unreachable.status == 1)

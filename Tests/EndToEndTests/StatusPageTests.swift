@@ -32,7 +32,8 @@ struct StatusPageTests {
         ]
         try Self.withStatusDaemon(["handlers": [failing]]) { daemon, statusPort in
             for (index, currency) in ["USD", "JPY", "KWD"].enumerated() {
-                let event = OperatorToolsTests.paymentEvent("evt_page_\(index)", amount: 4250 + index, currency: currency)
+                let event = OperatorToolsTests.paymentEvent(
+                    "evt_page_\(index)", amount: 4250 + index, currency: currency)
                 #expect(try event.send(port: daemon.port).status == 200)
             }
             var wrong = SignedRequest.event()
@@ -43,9 +44,10 @@ struct StatusPageTests {
             #expect(try lost.send(port: daemon.port).status == 404)
             // The handler fails each event, then dead-letters it.
             let deadLetters = "\(daemon.journalDirectory)/deadletters/ledger.jsonl"
-            #expect(eventually(timeout: 20) {
-                (try? String(contentsOfFile: deadLetters, encoding: .utf8))?.split(separator: "\n").count == 3
-            })
+            #expect(
+                eventually(timeout: 20) {
+                    (try? String(contentsOfFile: deadLetters, encoding: .utf8))?.split(separator: "\n").count == 3
+                })
 
             let folder = daemon.directory.path
             let screenshot = "\(folder)/status-page.png"
@@ -91,23 +93,26 @@ struct StatusPageTests {
 
     @Test func eventFieldsHoldingScriptAreShownAsText() throws {
         try Self.withStatusDaemon { daemon, statusPort in
-            let hostileType = SignedRequest(body: """
-                {"id":"evt_<script>alert(1)</script>","object":"event","type":"x.<img src=x onerror=alert(2)>",\
-                "data":{"object":{"id":"obj_1"}}}
-                """)
+            let hostileType = SignedRequest(
+                body: """
+                    {"id":"evt_<script>alert(1)</script>","object":"event","type":"x.<img src=x onerror=alert(2)>",\
+                    "data":{"object":{"id":"obj_1"}}}
+                    """)
             #expect(try hostileType.send(port: daemon.port).status == 200)
-            let hostileObject = SignedRequest(body: """
-                {"id":"evt_hostile_object","object":"event","type":"payment_intent.succeeded",\
-                "data":{"object":{"id":"pi_\\"><script>alert(3)</script>","object":"payment_intent","amount":1,\
-                "currency":"<b>usd</b>","status":"<script>alert(4)</script>"}}}
-                """)
+            let hostileObject = SignedRequest(
+                body: """
+                    {"id":"evt_hostile_object","object":"event","type":"payment_intent.succeeded",\
+                    "data":{"object":{"id":"pi_\\"><script>alert(3)</script>","object":"payment_intent","amount":1,\
+                    "currency":"<b>usd</b>","status":"<script>alert(4)</script>"}}}
+                    """)
             #expect(try hostileObject.send(port: daemon.port).status == 200)
             var path = SignedRequest.event()
             path.path = "/<script>alert(5)</script>"
             _ = try path.send(port: daemon.port)
-            #expect(eventually {
-                (try? Self.get("/status.json", port: statusPort).bodyText.contains("alert(5)")) == true
-            })
+            #expect(
+                eventually {
+                    (try? Self.get("/status.json", port: statusPort).bodyText.contains("alert(5)")) == true
+                })
             let page = try Self.get("/", port: statusPort)
             #expect(page.status == 200)
             #expect(page.header("Content-Type") == "text/html; charset=utf-8")
@@ -123,7 +128,8 @@ struct StatusPageTests {
             #expect(html.contains("&lt;script&gt;alert(4)&lt;/script&gt;"))
             #expect(html.contains("/&lt;script&gt;alert(5)&lt;/script&gt;"))
             // And in a browser the text is there, as text.
-            let dom = try Chromium.run(["--dump-dom", "http://127.0.0.1:\(statusPort)/"], folder: daemon.directory.path)
+            let dom = try Chromium.run(
+                ["--dump-dom", "http://127.0.0.1:\(statusPort)/"], folder: daemon.directory.path)
             #expect(dom.output.contains("evt_&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(!dom.output.contains("<script"))
         }
@@ -218,7 +224,10 @@ struct StatusPageTests {
         #expect(unknown.status == 78)
         #expect(unknown.stderr.contains("rejections.max_byte"))
         let example = try WooshhookBinary.run(
-            ["check-config", "--config", WooshhookTestShell.repositoryRoot.appendingPathComponent("config.example.json").path])
+            [
+                "check-config", "--config",
+                WooshhookTestShell.repositoryRoot.appendingPathComponent("config.example.json").path,
+            ])
         #expect(example.status == 0, "\(example.stderr)")
         #expect(example.stdout.contains("status.listen = 127.0.0.1:8086"))
         #expect(example.stdout.contains("rejections.max_bytes = 16777216"))

@@ -13,12 +13,14 @@ enum WooshhookTestShell {
 
     /// The repository's root folder (for `examples/` and `systemd/`).
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// A loopback port that was free a moment ago.
     static func freePort() throws -> Int {
-        let result = try run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+        let result = try run(
+            "python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
         guard let port = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestFailure("no free port: \(result.output)")
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 /// Every transition of the connection's protocol decisions, without sockets: each test plays the driver, feeding
@@ -102,8 +103,9 @@ import Testing
         #expect(describe(machine.next(buffered: 5)) == "handle(POST /x, 5)")
         var pipelined = self.machine()
         _ = pipelined.next(buffered: 90)
-        #expect(describe(pipelined.headReceived(post, earlyResponse: nil, buffered: 50, isDraining: false))
-            == "handle(POST /x, 5)")
+        #expect(
+            describe(pipelined.headReceived(post, earlyResponse: nil, buffered: 50, isDraining: false))
+                == "handle(POST /x, 5)")
     }
 
     @Test func keepAliveReplySentAtOnceGoesStraightToTheNextPipelinedRequest() throws {
@@ -172,28 +174,32 @@ import Testing
         let early = HTTPResponse(status: 404)
         var bodyless = machine()
         _ = bodyless.next(buffered: 18)
-        #expect(describe(bodyless.headReceived(try head(get), earlyResponse: early, buffered: 0, isDraining: false))
-            == "respond(404, close: false)")
+        #expect(
+            describe(bodyless.headReceived(try head(get), earlyResponse: early, buffered: 0, isDraining: false))
+                == "respond(404, close: false)")
         #expect(describe(bodyless.replyWritten(completely: true)) == "armTimer(pauseReading: false)")
         #expect(describe(bodyless.next(buffered: 18)) == "parseHead(18)")
 
         let withBody = try head("POST / HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n")
         var announced = machine()
         _ = announced.next(buffered: 50)
-        #expect(describe(announced.headReceived(withBody, earlyResponse: early, buffered: 0, isDraining: false))
-            == "respond(404, close: true)")
+        #expect(
+            describe(announced.headReceived(withBody, earlyResponse: early, buffered: 0, isDraining: false))
+                == "respond(404, close: true)")
         #expect(describe(announced.replyWritten(completely: false)) == "armTimer(pauseReading: true)")
         #expect(describe(announced.outputDrained()) == "close")
 
         var http10 = machine()
         _ = http10.next(buffered: 18)
         let old = try head("GET / HTTP/1.0\r\n\r\n")
-        #expect(describe(http10.headReceived(old, earlyResponse: early, buffered: 0, isDraining: false))
-            == "respond(404, close: true)")
+        #expect(
+            describe(http10.headReceived(old, earlyResponse: early, buffered: 0, isDraining: false))
+                == "respond(404, close: true)")
         var draining = machine()
         _ = draining.next(buffered: 18)
-        #expect(describe(draining.headReceived(try head(get), earlyResponse: early, buffered: 0, isDraining: true))
-            == "respond(404, close: true)")
+        #expect(
+            describe(draining.headReceived(try head(get), earlyResponse: early, buffered: 0, isDraining: true))
+                == "respond(404, close: true)")
     }
 
     @Test func aBodyOverTheLimitIs413AndClosedWithoutReadingIt() throws {
@@ -204,8 +210,9 @@ import Testing
         var over = self.machine()
         _ = over.next(buffered: 50)
         let tooLarge = try head("POST / HTTP/1.1\r\nContent-Length: 401\r\n\r\n")
-        #expect(describe(over.headReceived(tooLarge, earlyResponse: nil, buffered: 0, isDraining: false))
-            == "respond(413, close: true)")
+        #expect(
+            describe(over.headReceived(tooLarge, earlyResponse: nil, buffered: 0, isDraining: false))
+                == "respond(413, close: true)")
         #expect(describe(over.state) == "writing(close: true)")
         #expect(describe(over.replyWritten(completely: false)) == "armTimer(pauseReading: true)")
         #expect(describe(over.outputDrained()) == "close")
@@ -215,8 +222,9 @@ import Testing
         let expecting = try head("POST / HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         var waiting = machine()
         _ = waiting.next(buffered: 60)
-        #expect(describe(waiting.headReceived(expecting, earlyResponse: nil, buffered: 0, isDraining: false))
-            == "sendContinue")
+        #expect(
+            describe(waiting.headReceived(expecting, earlyResponse: nil, buffered: 0, isDraining: false))
+                == "sendContinue")
         #expect(describe(waiting.next(buffered: 0)) == "wait")
         #expect(describe(waiting.next(buffered: 5)) == "handle(POST /, 5)")
         var eager = machine()
@@ -225,8 +233,9 @@ import Testing
         let noBody = try head("POST / HTTP/1.1\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n")
         var empty = machine()
         _ = empty.next(buffered: 60)
-        #expect(describe(empty.headReceived(noBody, earlyResponse: nil, buffered: 0, isDraining: false))
-            == "handle(POST /, 0)")
+        #expect(
+            describe(empty.headReceived(noBody, earlyResponse: nil, buffered: 0, isDraining: false))
+                == "handle(POST /, 0)")
     }
 
     @Test func eofWithoutARequestInFlightCloses() throws {
@@ -261,14 +270,16 @@ import Testing
         #expect(describe(machine.replyReady(ok, buffered: 36, isDraining: false)) == "respond(200, close: false)")
         #expect(describe(machine.replyWritten(completely: true)) == "armTimer(pauseReading: false)")
         #expect(describe(machine.next(buffered: 36)) == "parseHead(36)")
-        #expect(describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 18, isDraining: false))
-            == "handle(GET /, 0)")
+        #expect(
+            describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 18, isDraining: false))
+                == "handle(GET /, 0)")
         #expect(describe(machine.replyReady(ok, buffered: 18, isDraining: false)) == "respond(200, close: false)")
         #expect(describe(machine.replyWritten(completely: false)) == "armTimer(pauseReading: false)")
         #expect(describe(machine.outputDrained()) == "armTimer(pauseReading: false)")
         #expect(describe(machine.next(buffered: 18)) == "parseHead(18)")
-        #expect(describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 0, isDraining: false))
-            == "handle(GET /, 0)")
+        #expect(
+            describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 0, isDraining: false))
+                == "handle(GET /, 0)")
         #expect(describe(machine.replyReady(ok, buffered: 0, isDraining: false)) == "respond(200, close: true)")
         // Reading never resumes after the EOF.
         #expect(!machine.isReading)
@@ -300,8 +311,9 @@ import Testing
         _ = machine.replyReady(ok, buffered: 500, isDraining: false)
         _ = machine.replyWritten(completely: true)
         #expect(describe(machine.next(buffered: 500)) == "parseHead(100)")
-        #expect(describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 482, isDraining: false))
-            == "handle(GET /, 0)")
+        #expect(
+            describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 482, isDraining: false))
+                == "handle(GET /, 0)")
         #expect(describe(machine.next(buffered: 482)) == "resumeReading")
         #expect(machine.isReading)
         #expect(describe(machine.next(buffered: 482)) == "wait")
@@ -362,8 +374,9 @@ import Testing
         #expect(describe(machine.next(buffered: 10)) == "wait")
         #expect(describe(machine.headIncomplete(buffered: 10)) == "wait")
         #expect(describe(machine.headRejected(.init(status: 400, code: "bad_request", message: ""))) == "wait")
-        #expect(describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 0, isDraining: false))
-            == "wait")
+        #expect(
+            describe(machine.headReceived(try head(get), earlyResponse: nil, buffered: 0, isDraining: false))
+                == "wait")
         #expect(describe(machine.peerSentEOF()) == "wait")
         #expect(describe(machine.replyWritten(completely: true)) == "wait")
         #expect(describe(machine.outputDrained()) == "wait")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 @Suite struct RequestHeadParserTests {
@@ -28,7 +29,9 @@ import Testing
     }
 
     @Test func parsesAPost() throws {
-        let head = try parse("POST /webhooks/wooshpay?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\nWooshpay-Signature:  t=1,v1=ab \r\n\r\n")
+        let head = try parse(
+            "POST /webhooks/wooshpay?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\nWooshpay-Signature:  t=1,v1=ab \r\n\r\n"
+        )
         #expect(head.method == "POST")
         #expect(head.path == "/webhooks/wooshpay")
         #expect(head.query == "x=1")
@@ -69,10 +72,11 @@ import Testing
                 + "X-Forwarded-For: 192.0.2.1\r\nConnection: CLOSE\r\nExpect: 100-Continue\r\n"
                 + "Content_Length: 9\r\nx-real-i: z\r\nX-Custom: q\r\n\r\n")
         #expect(head.contentLength == 7 && !head.keepAlive && head.expectsContinue)
-        #expect(head.headers.map(\.name) == [
-            "host", "content-length", "wooshpay-signature", "x-forwarded-for", "connection", "expect",
-            "content_length", "x-real-i", "x-custom",
-        ])
+        #expect(
+            head.headers.map(\.name) == [
+                "host", "content-length", "wooshpay-signature", "x-forwarded-for", "connection", "expect",
+                "content_length", "x-real-i", "x-custom",
+            ])
         #expect(head.headers.string("wooshpay-signature") == "t=1,v1=ab")
         #expect(head.headers.string("WooshPay-Signature") == "t=1,v1=ab", "a capitalised lookup still finds it")
         #expect(head.headers.string("x-real-ip") == nil && head.headers.string("X-Real-IP") == nil)
@@ -87,7 +91,8 @@ import Testing
 
     @Test func sameContentLengthTwiceAndHugeValuesAreFine() throws {
         #expect(try parse("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").contentLength == 5)
-        #expect(try parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n").contentLength == Int.max)
+        #expect(
+            try parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n").contentLength == Int.max)
     }
 
     @Test func nonASCIIHeaderBytesAreKeptAsBytes() throws {

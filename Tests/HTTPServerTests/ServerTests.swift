@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import HTTPServer
 
 /// Echoes the body; `/slow` answers from another thread after 200 ms; `/early` answers before the body.
@@ -15,7 +16,7 @@ private struct EchoHandler: HTTPHandler {
         if request.head.path == "/slow" {
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
                 responder.send(HTTPResponse(status: 200, body: request.body))
-                responder.send(HTTPResponse(status: 500))  // ignored: exactly once
+                responder.send(HTTPResponse(status: 500)) // ignored: exactly once
             }
             return
         }
@@ -44,14 +45,17 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
     @Test func responsesAreSerializedExactly() {
         let response = HTTPResponse(
             status: 200, headers: [("Content-Type", "application/json"), ("X-Empty", "")], body: Array("{}".utf8))
-        #expect(String(decoding: response.serialized(close: false), as: UTF8.self)
-            == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Empty: \r\nContent-Length: 2\r\n\r\n{}")
+        #expect(
+            String(decoding: response.serialized(close: false), as: UTF8.self)
+                == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Empty: \r\nContent-Length: 2\r\n\r\n{}")
         let empty = HTTPResponse(status: 503)
-        #expect(String(decoding: empty.serialized(close: true), as: UTF8.self)
-            == "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        let odd = HTTPResponse(status: 299, body: Array(repeating: 0x61, count: 1234567))
-        #expect(String(decoding: odd.serialized(close: false).prefix(52), as: UTF8.self)
-            == "HTTP/1.1 299 Status 299\r\nContent-Length: 1234567\r\n\r\n")
+        #expect(
+            String(decoding: empty.serialized(close: true), as: UTF8.self)
+                == "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let odd = HTTPResponse(status: 299, body: Array(repeating: 0x61, count: 1_234_567))
+        #expect(
+            String(decoding: odd.serialized(close: false).prefix(52), as: UTF8.self)
+                == "HTTP/1.1 299 Status 299\r\nContent-Length: 1234567\r\n\r\n")
     }
 
     @Test func keepAliveAndPipelining() throws {
@@ -207,14 +211,18 @@ private func post(_ path: String, _ body: String, extra: String = "") -> String 
                 guard let client = try? TestClient(port: port) else { return }
                 for index in 0..<25 {
                     try? client.send(post(index % 5 == 0 ? "/slow" : "/", "\(worker)-\(index)"))
-                    if index == 24 && worker % 2 == 0 { client.close(); return }
+                    if index == 24 && worker % 2 == 0 {
+                        client.close()
+                        return
+                    }
                     _ = try? client.readResponse()
                 }
             }
-            #expect(eventuallyTrue {
-                let stats = server.statistics
-                return stats.requestsReceived == 200 && stats.responsesSent + stats.responsesDropped == 200
-            })
+            #expect(
+                eventuallyTrue {
+                    let stats = server.statistics
+                    return stats.requestsReceived == 200 && stats.responsesSent + stats.responsesDropped == 200
+                })
         }
     }
 
@@ -267,7 +275,7 @@ func eventuallyTrue(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        usleep(10_000)  // the poll interval of a wait with a deadline, not a sleep before a check
+        usleep(10_000) // the poll interval of a wait with a deadline, not a sleep before a check
     }
     return condition()
 }

@@ -18,7 +18,9 @@ final class TestClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else { throw ClientError.io("connect \(errno)") }
         setTimeout(timeoutSeconds)
@@ -70,13 +72,16 @@ final class TestClient {
 
     func readResponse() throws -> Response {
         while true {
-            if let end = (0..<max(0, buffer.count - 3)).first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10 }) {
+            if let end = (0..<max(0, buffer.count - 3)).first(where: {
+                buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10
+            }) {
                 let lines = String(decoding: buffer[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
                 let status = Int(lines[0].split(separator: " ")[1]) ?? 0
                 var headers: [String: String] = [:]
                 for line in lines.dropFirst() {
                     if let colon = line.firstIndex(of: ":") {
-                        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                            in: .whitespaces)
                     }
                 }
                 let length = status == 100 ? 0 : Int(headers["content-length"] ?? "0") ?? 0

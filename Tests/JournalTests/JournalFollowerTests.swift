@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Journal
 
 /// The follower a handler reads the journal with never goes past the writer's durable head.

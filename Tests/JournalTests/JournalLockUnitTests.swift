@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Journal
 
 /// The journal lock on its own: exclusive (an flock belongs to the open file, so a second open in this process
@@ -15,7 +16,7 @@ struct JournalLockUnitTests {
             _ = try JournalLock.acquire(directory: journal.directory)
         }
         first.release()
-        first.release()  // idempotent: must not close a descriptor opened since
+        first.release() // idempotent: must not close a descriptor opened since
         let second = try JournalLock.acquire(directory: journal.directory)
         defer { second.release() }
         let message = JournalLockError.held(directory: journal.directory, path: second.path, pid: 42).description
@@ -44,7 +45,9 @@ struct JournalLockUnitTests {
             _ = try JournalLock.acquire(directory: journal.directory)
         }
         let missing = "\(journal.directory)/not-there"
-        #expect(throws: JournalLockError.unavailable(path: "\(missing)/wooshhook.lock", operation: "create", code: ENOENT)) {
+        #expect(
+            throws: JournalLockError.unavailable(path: "\(missing)/wooshhook.lock", operation: "create", code: ENOENT)
+        ) {
             _ = try JournalLock.acquire(directory: missing)
         }
     }

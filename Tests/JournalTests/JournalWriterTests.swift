@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Journal
 
 struct JournalWriterTests {
@@ -136,7 +137,9 @@ struct JournalWriterTests {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }
         let writer = try journal.open(segmentBytes: 1000)
-        for index in 1...12 { _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "x", count: 200))) }
+        for index in 1...12 {
+            _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "x", count: 200)))
+        }
         writer.close()
         let segments = try journal.segments()
         #expect(segments.count > 2)
@@ -148,7 +151,8 @@ struct JournalWriterTests {
         #expect(try journal.records().map(\.seq) == Array(1...12))
         let report = try JournalVerifier.verify(directory: journal.directory)
         #expect(report.isClean)
-        #expect(report.records == 12 && report.firstSeq == 1 && report.lastSeq == 12 && report.segments == segments.count)
+        #expect(
+            report.records == 12 && report.firstSeq == 1 && report.lastSeq == 12 && report.segments == segments.count)
         let last = try JournalReader(directory: journal.directory).lastRecords(5)
         #expect(last.map(\.seq) == [8, 9, 10, 11, 12])
     }
@@ -159,7 +163,8 @@ struct JournalWriterTests {
         let writer = try journal.open(segmentBytes: 1000, dedupe: false)
         let ids = ["evt_plain", "evt_\"quoted\"\\", "evt_é", "evt_plain"]
         for (index, id) in ids.enumerated() {
-            _ = appendAndWait(writer, record(id, body: "{\"n\":\(index),\"pad\":\"\(String(repeating: "z", count: 400))\"}"))
+            _ = appendAndWait(
+                writer, record(id, body: "{\"n\":\(index),\"pad\":\"\(String(repeating: "z", count: 400))\"}"))
         }
         writer.close()
         let reader = try JournalReader(directory: journal.directory)
@@ -190,7 +195,8 @@ struct JournalWriterTests {
         #expect(appendAndWait(writer, record("evt_1")) == .appended(seq: 1))
         let before = try Data(contentsOf: URL(fileURLWithPath: journal.segments()[0]))
         probe.failNextWrites(1)
-        guard case .failed(let error) = appendAndWait(writer, record("evt_2", body: String(repeating: "y", count: 4000)))
+        guard
+            case .failed(let error) = appendAndWait(writer, record("evt_2", body: String(repeating: "y", count: 4000)))
         else {
             Issue.record("the injected failure did not fail the append")
             return
@@ -223,7 +229,9 @@ struct JournalWriterTests {
         defer { journal.cleanUp() }
         let old = Int64(Date().timeIntervalSince1970 * 1000) - 10 * 86_400_000
         var writer = try journal.open(segmentBytes: 600, dedupe: false)
-        for index in 1...6 { _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: old)) }
+        for index in 1...6 {
+            _ = appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: old))
+        }
         writer.close()
         let before = try journal.segments()
         #expect(before.count >= 3)
@@ -292,8 +300,9 @@ struct JournalWriterTests {
         let writer = try journal.open(segmentBytes: 600, retentionDays: 2, dedupeWindowHours: 1, probe: probe)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         for index in 1...6 {
-            #expect(appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: now))
-                == .appended(seq: UInt64(index)))
+            #expect(
+                appendAndWait(writer, record("evt_\(index)", body: String(repeating: "o", count: 300), receivedAt: now))
+                    == .appended(seq: UInt64(index)))
         }
         let before = try journal.segments()
         #expect(before.count >= 3)
@@ -304,8 +313,9 @@ struct JournalWriterTests {
         let later = now + 3 * 86_400_000
         #expect(appendAndWait(writer, record("evt_7", receivedAt: later)) == .appended(seq: 7))
         // One thread writes and maintains, in turn: this append completes only after that maintenance.
-        #expect(appendAndWait(writer, record("evt_1", receivedAt: later)) == .appended(seq: 8),
-                "an id older than the window is new again")
+        #expect(
+            appendAndWait(writer, record("evt_1", receivedAt: later)) == .appended(seq: 8),
+            "an id older than the window is new again")
         let after = try journal.segments()
         #expect(after.count < before.count, "retention ran while the writer was running: \(after.count) segments")
         #expect(!after.contains(before[0]))

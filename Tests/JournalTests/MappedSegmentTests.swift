@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Journal
 
 /// The newest segment is read with `pread` in chunks instead of mapped: the same lines, numbers and offsets,

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-import WooshhookTesting
-@testable import Journal
 import TextFormats
+import WooshhookTesting
+
+@testable import Journal
 
 struct RecordCodecTests {
     /// The random bytes and integers; `WOOSHHOOK_RECORD_CODEC_SEED=N` replays them.
@@ -41,7 +42,8 @@ struct RecordCodecTests {
         let singles = (0...255).map { [UInt8($0)] }
         let mixed = (0..<500).map { _ in
             (0..<Int.random(in: 0...300, using: &generator)).map { _ in
-                Bool.random(using: &generator) ? UInt8.random(in: 0...0x7F, using: &generator)
+                Bool.random(using: &generator)
+                    ? UInt8.random(in: 0...0x7F, using: &generator)
                     : [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x41].randomElement(using: &generator) ?? 0
             }
         }
@@ -64,7 +66,8 @@ struct RecordCodecTests {
 
     @Test func integersAndHexAreWrittenWithoutAString() {
         var generator = SeededGenerator(seed: Self.seed &+ 1)
-        let signed: [Int64] = [0, 7, -7, 10, -10, 1_732_168_185_000, .max, .min]
+        let signed: [Int64] =
+            [0, 7, -7, 10, -10, 1_732_168_185_000, .max, .min]
             + (0..<200).map { _ in Int64.random(in: .min ... .max, using: &generator) }
         for value in signed {
             var out: [UInt8] = [0x2C]
@@ -86,8 +89,10 @@ struct RecordCodecTests {
         var line: [UInt8] = []
         record("evt_1", body: "{}", receivedAt: 1_732_184_130_123, reason: "stale").appendLine(seq: 1, to: &line)
         let text = String(decoding: line, as: UTF8.self)
-        let keys = ["seq", "received_at", "event_id", "type", "livemode", "created", "remote_addr", "signature_t",
-                    "sha256", "body", "reason"]
+        let keys = [
+            "seq", "received_at", "event_id", "type", "livemode", "created", "remote_addr", "signature_t",
+            "sha256", "body", "reason",
+        ]
         let positions = keys.compactMap { text.range(of: "\"\($0)\":")?.lowerBound }
         #expect(positions.count == keys.count)
         #expect(positions == positions.sorted())
@@ -170,7 +175,8 @@ struct RecordCodecTests {
         #expect(reason("{\"seq\":1}")?.contains("missing") == true)
         var line: [UInt8] = []
         record("evt", body: "{\"a\":1}").appendLine(seq: 1, to: &line)
-        let tampered = String(decoding: line.dropLast(), as: UTF8.self).replacingOccurrences(of: "\\\"a\\\":1", with: "\\\"a\\\":2")
+        let tampered = String(decoding: line.dropLast(), as: UTF8.self).replacingOccurrences(
+            of: "\\\"a\\\":1", with: "\\\"a\\\":2")
         #expect(reason(tampered) == "sha256 does not match the body")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Journal
 
 /// Torn tails as a crash, power loss or full disk leaves them, and damage in the middle for the readers.
@@ -7,7 +8,9 @@ struct RecoveryTests {
     /// Writes three records and returns the segment path and its bytes.
     private func threeRecords(_ journal: TemporaryJournal) throws -> (String, [UInt8]) {
         let writer = try journal.open()
-        for index in 1...3 { _ = appendAndWait(writer, record("evt_\(index)", body: "{\"n\":\(index),\"s\":\"é\\n\"}")) }
+        for index in 1...3 {
+            _ = appendAndWait(writer, record("evt_\(index)", body: "{\"n\":\(index),\"s\":\"é\\n\"}"))
+        }
         writer.close()
         let segment = try journal.segments()[0]
         return (segment, Array(try Data(contentsOf: URL(fileURLWithPath: segment))))
@@ -20,7 +23,8 @@ struct RecoveryTests {
         let lastStart = try #require(full.dropLast().lastIndex(of: 0x0A)) + 1
         for cut in lastStart..<full.count {
             try Data(full[..<cut]).write(to: URL(fileURLWithPath: segment))
-            for leftover in try FileManager.default.contentsOfDirectory(atPath: journal.directory) where leftover.contains(".torn") {
+            for leftover in try FileManager.default.contentsOfDirectory(atPath: journal.directory)
+            where leftover.contains(".torn") {
                 try FileManager.default.removeItem(atPath: "\(journal.directory)/\(leftover)")
             }
             let writer = try journal.open()
@@ -51,9 +55,10 @@ struct RecoveryTests {
         var tampered = full
         let lastStart = try #require(full.dropLast().lastIndex(of: 0x0A)) + 1
         let marker = Array("\\\"n\\\":3".utf8)
-        let found = try #require((lastStart..<tampered.count - marker.count).first {
-            Array(tampered[$0..<$0 + marker.count]) == marker
-        })
+        let found = try #require(
+            (lastStart..<tampered.count - marker.count).first {
+                Array(tampered[$0..<$0 + marker.count]) == marker
+            })
         tampered[found + marker.count - 1] = UInt8(ascii: "4")
         try Data(tampered).write(to: URL(fileURLWithPath: segment))
         writer = try journal.open()

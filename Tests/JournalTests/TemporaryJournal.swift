@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import Journal
 
 /// A journal directory in the system's temporary directory, removed by `cleanUp`, plus helpers to write records.
@@ -8,7 +9,8 @@ final class TemporaryJournal {
     let logs = CapturedLogs()
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("journal-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -20,11 +22,14 @@ final class TemporaryJournal {
         return logger
     }
 
-    func open(fsync: FsyncPolicy = .always, segmentBytes: Int = 67_108_864, retentionDays: Int = 0,
-              dedupeWindowHours: Int = 96, dedupe: Bool = true, probe: WriterProbe? = nil) throws -> JournalWriter {
+    func open(
+        fsync: FsyncPolicy = .always, segmentBytes: Int = 67_108_864, retentionDays: Int = 0,
+        dedupeWindowHours: Int = 96, dedupe: Bool = true, probe: WriterProbe? = nil
+    ) throws -> JournalWriter {
         try JournalWriter.open(
-            JournalConfiguration(directory: directory, fsync: fsync, segmentBytes: segmentBytes,
-                                 retentionDays: retentionDays, dedupeWindowHours: dedupeWindowHours),
+            JournalConfiguration(
+                directory: directory, fsync: fsync, segmentBytes: segmentBytes,
+                retentionDays: retentionDays, dedupeWindowHours: dedupeWindowHours),
             dedupe: dedupe, logger: logger, system: probe?.system ?? .live)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Journal
 
 /// The journal writer's system calls and clocks as a test drives them: writes that fail as a full disk would, a wall

@@ -36,8 +36,9 @@ struct ProcessSpawnTests {
     }
 
     @Test func argumentsAndExactlyTheGivenEnvironment() throws {
-        let result = try run(["sh", "-c", "printf '%s|%s|' \"$0\" \"$1\"; env | sort", "first", "second"],
-                             environment: ["WOOSH_A": "1", "WOOSH_B": "two words"])
+        let result = try run(
+            ["sh", "-c", "printf '%s|%s|' \"$0\" \"$1\"; env | sort", "first", "second"],
+            environment: ["WOOSH_A": "1", "WOOSH_B": "two words"])
         #expect(result.status == 0)
         #expect(result.output.hasPrefix("first|second|"))
         #expect(result.output.contains("WOOSH_A=1\n"))
@@ -75,7 +76,7 @@ struct ProcessSpawnTests {
 
     @Test func otherDescriptorsAreClosedOnlyWhenAsked() throws {
         var fds: [Int32] = [-1, -1]
-        #expect(pipe(&fds) == 0)  // not close-on-exec
+        #expect(pipe(&fds) == 0) // not close-on-exec
         defer { fds.forEach { _ = close($0) } }
         let probe = ["sh", "-c", "test -e /proc/$$/fd/\(fds[1]) && echo open || echo closed"]
         #expect(try run(probe, closingOtherDescriptors: false).output == "open\n")

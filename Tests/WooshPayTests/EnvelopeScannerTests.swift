@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WooshPay
 
 /// The receive path's scanner against JSONDecoder: what the scanner accepts, JSONDecoder reads the same way; what it

@@ -26,7 +26,8 @@ struct EventDecodingTests {
         #expect(name == "unknown_future_type" ? !event.type.isEmpty : event.type == name)
         switch (name, event.object) {
         case ("charge.refund.updated", .refund(let refund)): #expect(refund.id.hasPrefix("re_"))
-        case (let type, .paymentIntent(let intent)) where type.hasPrefix("payment_intent."): #expect(intent.id.hasPrefix("pi_"))
+        case (let type, .paymentIntent(let intent)) where type.hasPrefix("payment_intent."):
+            #expect(intent.id.hasPrefix("pi_"))
         case ("unknown_future_type", .other): break
         default: Issue.record("\(name) decoded as \(event.object)")
         }
@@ -48,13 +49,19 @@ struct EventDecodingTests {
         #expect(intent.paymentMethodTypes == ["card"])
         #expect(intent.merchantOrderID == "JP-55821" && intent.metadata == ["order_id": "JP-55821"])
         #expect(intent.customer == nil && intent.nextAction == nil)
-        #expect(event.summary == EventSummary(objectID: "pi_1859281850466607104", amount: 3800, currency: "JPY", status: "requires_payment_method"))
+        #expect(
+            event.summary
+                == EventSummary(
+                    objectID: "pi_1859281850466607104", amount: 3800, currency: "JPY", status: "requires_payment_method"
+                ))
     }
 
     @Test func invalidEnvelopesAreInvalidPayload() {
         let cases: [(String, String)] = [
-            ("not json", "not valid JSON"), ("[1,2]", "JSON object"), ("\"evt\"", "JSON object"), ("", "not valid JSON"),
-            (#"{"type":"t","data":{"object":{}}}"#, "\"id\""), (#"{"id":"","type":"t","data":{"object":{}}}"#, "\"id\""),
+            ("not json", "not valid JSON"), ("[1,2]", "JSON object"), ("\"evt\"", "JSON object"),
+            ("", "not valid JSON"),
+            (#"{"type":"t","data":{"object":{}}}"#, "\"id\""),
+            (#"{"id":"","type":"t","data":{"object":{}}}"#, "\"id\""),
             (#"{"id":7,"type":"t","data":{"object":{}}}"#, "\"id\""), (#"{"id":"e","data":{"object":{}}}"#, "\"type\""),
             (#"{"id":"e","type":"t"}"#, "\"data\""), (#"{"id":"e","type":"t","data":{}}"#, "data.object"),
             (#"{"id":"e","type":"t","data":{"object":[1]}}"#, "data.object"),
@@ -90,8 +97,9 @@ struct EventDecodingTests {
     }
 
     @Test func unknownTypesAndFieldsAreKept() throws {
-        let event = try event(object: #"{"id":"po_1","object":"payout","new":{"deep":[1,2]}}"#, type: "payout.paid",
-                              extra: #""brand_new_field":true,"api_version":null,"#)
+        let event = try event(
+            object: #"{"id":"po_1","object":"payout","new":{"deep":[1,2]}}"#, type: "payout.paid",
+            extra: #""brand_new_field":true,"api_version":null,"#)
         #expect(event.object == .other(id: "po_1", object: "payout"))
         #expect(event.apiVersion == nil)
         #expect(event.summary == EventSummary(objectID: "po_1", amount: nil, currency: nil, status: nil))
@@ -106,11 +114,12 @@ struct EventDecodingTests {
     }
 
     @Test func stringifiedArraysAndObjectsAndEmptyStringsAsNull() throws {
-        let event = try event(object: #"""
-            {"id":"pi_q","amount":500,"currency":"usd","status":"succeeded","payment_method_types":"[\"card\",\"ovo\"]",
-             "payment_method_options":"{\"card\":{\"request_three_d_secure\":\"auto\"}}","next_action":"",
-             "customer":"","last_payment_error":"","metadata":{"n":5,"s":"x","z":null}}
-            """#)
+        let event = try event(
+            object: #"""
+                {"id":"pi_q","amount":500,"currency":"usd","status":"succeeded","payment_method_types":"[\"card\",\"ovo\"]",
+                 "payment_method_options":"{\"card\":{\"request_three_d_secure\":\"auto\"}}","next_action":"",
+                 "customer":"","last_payment_error":"","metadata":{"n":5,"s":"x","z":null}}
+                """#)
         guard case .paymentIntent(let intent) = event.object else {
             Issue.record("not typed: \(event.object)")
             return
@@ -120,7 +129,8 @@ struct EventDecodingTests {
         #expect(intent.nextAction == nil && intent.customer == nil && intent.lastPaymentError == nil)
         #expect(intent.currency == "USD")
         #expect(intent.metadata == ["n": "5", "s": "x"])
-        let empty = try self.event(object: #"{"id":"pi_e","payment_method_types":"","next_action":"{\"type\":\"redirect\"}"}"#)
+        let empty = try self.event(
+            object: #"{"id":"pi_e","payment_method_types":"","next_action":"{\"type\":\"redirect\"}"}"#)
         guard case .paymentIntent(let second) = empty.object else {
             Issue.record("not typed")
             return
@@ -130,8 +140,9 @@ struct EventDecodingTests {
     }
 
     @Test func refundAmountAsStringAndLowercaseCurrency() throws {
-        let event = try event(object: #"{"id":"re_1","amount":"1500","currency":"idr","status":"pending"}"#,
-                              type: "charge.refund.updated")
+        let event = try event(
+            object: #"{"id":"re_1","amount":"1500","currency":"idr","status":"pending"}"#,
+            type: "charge.refund.updated")
         guard case .refund(let refund) = event.object else {
             Issue.record("not a refund")
             return

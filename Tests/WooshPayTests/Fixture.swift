@@ -15,4 +15,6 @@ enum Fixture {
 }
 
 /// The reference vectors' test body (docs/ARCHITECTURE.md, "The MAC"): 198 bytes, no newline.
-let specBody = Array(#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","created":1732168214532,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}"#.utf8)
+let specBody = Array(
+    #"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","created":1732168214532,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"USD","status":"succeeded"}}}"#
+        .utf8)

@@ -11,9 +11,12 @@ struct SignatureTests {
     @Test func specVectorsFromTheSigner() {
         #expect(specBody.count == 198)
         #expect(Signer.signature(secret: "whsec_test", timestamp: "1732168215", body: specBody) == Self.secondsVector)
-        #expect(Signer.signature(secret: "whsec_test", timestamp: "1732168215000", body: specBody) == Self.millisecondsVector)
-        #expect(Signer.header(secret: "whsec_test", timestamp: "1732168215", body: specBody)
-            == "t=1732168215,v1=\(Self.secondsVector)")
+        #expect(
+            Signer.signature(secret: "whsec_test", timestamp: "1732168215000", body: specBody)
+                == Self.millisecondsVector)
+        #expect(
+            Signer.header(secret: "whsec_test", timestamp: "1732168215", body: specBody)
+                == "t=1732168215,v1=\(Self.secondsVector)")
     }
 
     @Test func specVectorsThroughTheVerifier() throws {
@@ -31,15 +34,17 @@ struct SignatureTests {
 
     @Test func notesVectorOnTheSucceededFixture() throws {
         let body = try Fixture.bytes("payment_intent.succeeded")
-        #expect(Signer.signature(secret: "whsec_9rTestOnlyNotARealSecret00000", timestamp: "1732168215", body: body)
-            == "43c66365a714dacaea82b3a57933213e4487192c13bd0b036b50423c0c061153")
+        #expect(
+            Signer.signature(secret: "whsec_9rTestOnlyNotARealSecret00000", timestamp: "1732168215", body: body)
+                == "43c66365a714dacaea82b3a57933213e4487192c13bd0b036b50423c0c061153")
     }
 
     @Test(arguments: [
         ("", "empty"), ("garbage", "garbage"), ("v1=\(secondsVector)", "no t"),
         ("t=1,t=2,v1=\(secondsVector)", "two t"), ("t=1732168215", "no v1"),
         ("t=17321x8215,v1=\(secondsVector)", "non-digit t"), ("t=,v1=\(secondsVector)", "empty t"),
-        ("t=-1732168215,v1=\(secondsVector)", "negative t"), ("t=12345678901234567890,v1=ab", "t too long"), ("t=9999999999999999999,v1=ab", "t over Int64.max"),
+        ("t=-1732168215,v1=\(secondsVector)", "negative t"), ("t=12345678901234567890,v1=ab", "t too long"),
+        ("t=9999999999999999999,v1=ab", "t over Int64.max"),
         (",,,", "only commas"),
     ])
     func malformedHeaders(_ header: String, _ label: String) {
@@ -57,7 +62,8 @@ struct SignatureTests {
     @Test func nonASCIIHeaderBytesAreMalformed() {
         let header = Array("t=1732168215,v1=".utf8) + [0xC3, 0xA9] + Array(Self.secondsVector.utf8)
         do {
-            _ = try Verifier(secrets: ["whsec_test"], toleranceSeconds: 0).authenticate(body: specBody, signatureHeader: header)
+            _ = try Verifier(secrets: ["whsec_test"], toleranceSeconds: 0).authenticate(
+                body: specBody, signatureHeader: header)
             Issue.record("accepted a header with non-ASCII bytes")
         } catch {
             #expect(error.code == .signatureMalformed)
@@ -96,7 +102,8 @@ struct SignatureTests {
         let lastNibble = Self.secondsVector.last == "0" ? "1" : "0"
         #expect(code(specBody, "t=1732168215,v1=\(Self.secondsVector.dropLast())\(lastNibble)") == .signatureMismatch)
         #expect(code(specBody, "t=1732168215,v1=\(Self.secondsVector)00") == .signatureMismatch)
-        #expect(Verifier(secrets: ["whsec_other"], toleranceSeconds: 0).authenticate(specBody, good) == .signatureMismatch)
+        #expect(
+            Verifier(secrets: ["whsec_other"], toleranceSeconds: 0).authenticate(specBody, good) == .signatureMismatch)
         #expect(code(specBody, good) == nil)
     }
 
@@ -107,7 +114,9 @@ struct SignatureTests {
         let alphabet = Array("aZ9_-é€😀")
         var cases: [(secret: String, timestamp: String, body: [UInt8])] = []
         var nonASCII = 0
-        for length in [0, 1, 32, 63, 64, 65, 127, 128, 129, 300] + (0..<40).map({ _ in Int.random(in: 0...300, using: &generator) }) {
+        for length in [0, 1, 32, 63, 64, 65, 127, 128, 129, 300]
+            + (0..<40).map({ _ in Int.random(in: 0...300, using: &generator) })
+        {
             // Characters of 1 to 4 UTF-8 bytes, trimmed to exactly `length` bytes of whole characters.
             var secret = ""
             while secret.utf8.count < length {
@@ -116,25 +125,36 @@ struct SignatureTests {
             }
             #expect(secret.utf8.count == length)
             if secret.utf8.contains(where: { $0 >= 0x80 }) { nonASCII += 1 }
-            let body = (0..<Int.random(in: 0...3000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let body = (0..<Int.random(in: 0...3000, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             cases.append((secret, String(Int.random(in: 1_000_000_000...1_999_999_999_999, using: &generator)), body))
         }
         #expect(nonASCII > cases.count / 2)
-        let expected = try PythonOracle.hmacSHA256(cases.map { (Array($0.secret.utf8), Array("\($0.timestamp).".utf8) + $0.body) })
+        let expected = try PythonOracle.hmacSHA256(
+            cases.map { (Array($0.secret.utf8), Array("\($0.timestamp).".utf8) + $0.body) })
         for (index, (secret, timestamp, body)) in cases.enumerated() {
-            #expect(Signer.signature(secret: secret, timestamp: timestamp, body: body) == expected[index], "secret \(secret)")
+            #expect(
+                Signer.signature(secret: secret, timestamp: timestamp, body: body) == expected[index],
+                "secret \(secret)")
             let verifier = Verifier(secrets: ["whsec_other", secret], toleranceSeconds: 0)
             let header = Array("t=\(timestamp),v1=\(expected[index])".utf8)
-            #expect(try verifier.authenticate(body: body, signatureHeader: header).timestamp == timestamp, "secret \(secret)")
+            #expect(
+                try verifier.authenticate(body: body, signatureHeader: header).timestamp == timestamp,
+                "secret \(secret)")
             var altered = body + [0]
-            if !body.isEmpty { altered = body; altered[Int.random(in: 0..<body.count, using: &generator)] ^= 0x01 }
+            if !body.isEmpty {
+                altered = body
+                altered[Int.random(in: 0..<body.count, using: &generator)] ^= 0x01
+            }
             #expect(throws: Rejection.self) { try verifier.authenticate(body: altered, signatureHeader: header) }
         }
     }
 
     @Test func anyOfSeveralSecretsMatches() throws {
         let verifier = Verifier(secrets: ["whsec_old", "whsec_test"], toleranceSeconds: 0)
-        _ = try verifier.authenticate(body: specBody, signatureHeader: Array("t=1732168215,v1=\(Self.secondsVector)".utf8))
+        _ = try verifier.authenticate(
+            body: specBody, signatureHeader: Array("t=1732168215,v1=\(Self.secondsVector)".utf8))
     }
 
     @Test func freshnessEdgesInSecondsAndMilliseconds() throws {

@@ -24,7 +24,8 @@ import Testing
     static func with(_ members: String) -> String { #"{"secrets":["whsec_a"],\#(members)}"# }
 
     static let unknown = "unknown key (a typo must not change behaviour silently); allowed here: "
-    static let topLevelKeys = "dedupe_window_hours, handlers, journal, listen, log_format, log_level, max_body_bytes, "
+    static let topLevelKeys =
+        "dedupe_window_hours, handlers, journal, listen, log_format, log_level, max_body_bytes, "
         + "max_connections, path, read_timeout_seconds, rejections, secret_files, secrets, shutdown_timeout_seconds, "
         + "status, tolerance_seconds, trusted_proxies, workers"
 
@@ -39,36 +40,44 @@ import Testing
         Case(with(#""trusted_proxies":["127.0.0.1",5]"#), "trusted_proxies[1]", "must be a string"),
         Case(with(#""handlers":{}"#), "handlers", "must be an array of objects"),
         Case(with(#""handlers":[{"name":"a","kind":"log"},"b"]"#), "handlers[1]", "must be an object"),
-        Case(with(#""handlers":[{"name":"a","kind":"exec","command":"/bin/true"}]"#), "handlers[0].command",
-             "must be an array of strings"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"exec","command":"/bin/true"}]"#), "handlers[0].command",
+            "must be an array of strings"),
         Case(with(#""status":{"listen":{"port":null,"host":1}}"#), "status.listen.host", "must be a string"),
     ]
 
     static let unknownKeys: [Case] = [
         Case(with(#""secret":"whsec_b""#), "secret", unknown + topLevelKeys),
-        Case(with(#""journal":{"fsnyc":"always"}"#), "journal.fsnyc",
-             unknown + "directory, fsync, fsync_interval_ms, retention_days, segment_bytes"),
+        Case(
+            with(#""journal":{"fsnyc":"always"}"#), "journal.fsnyc",
+            unknown + "directory, fsync, fsync_interval_ms, retention_days, segment_bytes"),
         Case(with(#""status":{"listen":{"hots":"127.0.0.1"}}"#), "status.listen.hots", unknown + "host, port"),
         Case(with(#""rejections":{"max_byte":100000}"#), "rejections.max_byte", unknown + "max_bytes"),
-        Case(with(#""handlers":[{"name":"a","kind":"log"},{"name":"b","kind":"log","command":["x"]}]"#),
-             "handlers[1].command", unknown + "events, kind, max_attempts, name"),
-        Case(with(#""handlers":[{"name":"a","kind":"forward","url":"https://x/","secret":"s","table":"t"}]"#),
-             "handlers[0].table", unknown + "events, kind, max_attempts, name, secret, timeout_seconds, url"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"log"},{"name":"b","kind":"log","command":["x"]}]"#),
+            "handlers[1].command", unknown + "events, kind, max_attempts, name"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"forward","url":"https://x/","secret":"s","table":"t"}]"#),
+            "handlers[0].table", unknown + "events, kind, max_attempts, name, secret, timeout_seconds, url"),
     ]
 
     static let outOfRange: [Case] = [
         Case(with(#""listen":{"port":70000}"#), "listen.port", "70000 is out of range 0...65535"),
         Case(with(#""workers":0"#), "workers", "0 is out of range 1...256"),
         Case(with(#""tolerance_seconds":-1"#), "tolerance_seconds", "-1 is out of range 0...31536000"),
-        Case(with(#""journal":{"segment_bytes":1024}"#), "journal.segment_bytes",
-             "1024 is out of range 4096...1099511627776"),
+        Case(
+            with(#""journal":{"segment_bytes":1024}"#), "journal.segment_bytes",
+            "1024 is out of range 4096...1099511627776"),
         Case(with(#""read_timeout_seconds":0"#), "read_timeout_seconds", "0.0 is out of range 0.001...86400.0"),
-        Case(with(#""rejections":{"max_bytes":1000}"#), "rejections.max_bytes",
-             "1000 is out of range 16384...1099511627776"),
-        Case(with(#""handlers":[{"name":"a","kind":"log","max_attempts":0}]"#), "handlers[0].max_attempts",
-             "0 is out of range 1...1000"),
-        Case(with(#""handlers":[{"name":"a","kind":"exec","command":["/bin/true"],"timeout_seconds":0}]"#),
-             "handlers[0].timeout_seconds", "0.0 is out of range 0.001...86400.0"),
+        Case(
+            with(#""rejections":{"max_bytes":1000}"#), "rejections.max_bytes",
+            "1000 is out of range 16384...1099511627776"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"log","max_attempts":0}]"#), "handlers[0].max_attempts",
+            "0 is out of range 1...1000"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"exec","command":["/bin/true"],"timeout_seconds":0}]"#),
+            "handlers[0].timeout_seconds", "0.0 is out of range 0.001...86400.0"),
     ]
 
     static let missing: [Case] = [
@@ -77,10 +86,12 @@ import Testing
         Case(#"{"secrets":[""]}"#, "secrets[0]", "is empty"),
         Case(with(#""handlers":[{"kind":"log"}]"#), "handlers[0].name", "is required (a non-empty string)"),
         Case(with(#""handlers":[{"name":"a"}]"#), "handlers[0].kind", "is required (a non-empty string)"),
-        Case(with(#""handlers":[{"name":"a","kind":"forward","url":"https://x/"}]"#), "handlers[0].secret",
-             "is required (a non-empty string)"),
-        Case(with(#""handlers":[{"name":"a","kind":"exec","command":[]}]"#), "handlers[0].command",
-             "is required: a non-empty argv array"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"forward","url":"https://x/"}]"#), "handlers[0].secret",
+            "is required (a non-empty string)"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"exec","command":[]}]"#), "handlers[0].command",
+            "is required: a non-empty argv array"),
     ]
 
     static let badValues: [Case] = [
@@ -89,32 +100,43 @@ import Testing
                 #""handlers":[{"name":"a","kind":"log"},{"name":"b","kind":"forward","url":"https://x/","secret":"s"},"#
                     + #"{"name":"c","kind":"forward","url":"ftp://hooks.example.org/","secret":"s"}]"#),
             "handlers[2].url", #""ftp://hooks.example.org/" must be an http:// or https:// URL"#),
-        Case(with(#""handlers":[{"name":"a","kind":"postgres","url":"mysql://x/db"}]"#), "handlers[0].url",
-             "must look like postgres://USER@HOST:PORT/DATABASE"),
-        Case(with(#""handlers":[{"name":"a","kind":"postgres","url":"postgres://u@h/db","table":"t; drop"}]"#),
-             "handlers[0].table", #""t; drop" is not a plain SQL identifier"#),
-        Case(with(#""handlers":[{"name":"a","kind":"mail"}]"#), "handlers[0].kind",
-             #""mail" is not a handler kind; known: exec, log, forward, postgres"#),
-        Case(with(#""handlers":[{"name":"a","kind":"log"},{"name":"a","kind":"log"}]"#), "handlers[1].name",
-             #""a" is used by two handlers"#),
-        Case(with(#""handlers":[{"name":"a/b","kind":"log"}]"#), "handlers[0].name",
-             #""a/b" may hold only letters, digits, - _ and ."#),
-        Case(with(#""handlers":[{"name":".hidden","kind":"log"}]"#), "handlers[0].name",
-             #"".hidden" may hold only letters, digits, - _ and ."#),
-        Case(with(#""journal":{"fsync":"sometimes"}"#), "journal.fsync",
-             #""sometimes" is not one of: always, interval, never"#),
-        Case(with(#""log_level":"verbose""#), "log_level",
-             #""verbose" is not one of: trace, debug, info, notice, warning, error, critical"#),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"postgres","url":"mysql://x/db"}]"#), "handlers[0].url",
+            "must look like postgres://USER@HOST:PORT/DATABASE"),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"postgres","url":"postgres://u@h/db","table":"t; drop"}]"#),
+            "handlers[0].table", #""t; drop" is not a plain SQL identifier"#),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"mail"}]"#), "handlers[0].kind",
+            #""mail" is not a handler kind; known: exec, log, forward, postgres"#),
+        Case(
+            with(#""handlers":[{"name":"a","kind":"log"},{"name":"a","kind":"log"}]"#), "handlers[1].name",
+            #""a" is used by two handlers"#),
+        Case(
+            with(#""handlers":[{"name":"a/b","kind":"log"}]"#), "handlers[0].name",
+            #""a/b" may hold only letters, digits, - _ and ."#),
+        Case(
+            with(#""handlers":[{"name":".hidden","kind":"log"}]"#), "handlers[0].name",
+            #"".hidden" may hold only letters, digits, - _ and ."#),
+        Case(
+            with(#""journal":{"fsync":"sometimes"}"#), "journal.fsync",
+            #""sometimes" is not one of: always, interval, never"#),
+        Case(
+            with(#""log_level":"verbose""#), "log_level",
+            #""verbose" is not one of: trace, debug, info, notice, warning, error, critical"#),
         Case(with(#""log_format":"xml""#), "log_format", #""xml" is not one of: text, json"#),
         Case(with(#""listen":{"host":"example.org"}"#), "listen.host", #""example.org" is not an IP address"#),
-        Case(with(#""status":{"listen":{"host":"example.org"}}"#), "status.listen.host",
-             #""example.org" is not an IP address"#),
+        Case(
+            with(#""status":{"listen":{"host":"example.org"}}"#), "status.listen.host",
+            #""example.org" is not an IP address"#),
         Case(with(#""path":"hooks""#), "path", #""hooks" must start with / and hold no spaces or query"#),
         Case(with(#""path":"/hooks?x=1""#), "path", #""/hooks?x=1" must start with / and hold no spaces or query"#),
-        Case(with(#""trusted_proxies":["10.0.0.0/8","10.0.0.0/33"]"#), "trusted_proxies",
-             #""10.0.0.0/33" is not an IP address or CIDR block"#),
-        Case(with(#""listen":{"port":9000},"status":{"listen":{"port":9000}}"#), "status.listen.port",
-             "9000 is the webhook port (listen.port); the status page needs a port of its own"),
+        Case(
+            with(#""trusted_proxies":["10.0.0.0/8","10.0.0.0/33"]"#), "trusted_proxies",
+            #""10.0.0.0/33" is not an IP address or CIDR block"#),
+        Case(
+            with(#""listen":{"port":9000},"status":{"listen":{"port":9000}}"#), "status.listen.port",
+            "9000 is the webhook port (listen.port); the status page needs a port of its own"),
         Case("[]", "configuration", "must be a JSON object at the top level"),
     ]
 
@@ -182,9 +204,11 @@ import Testing
         let credentials = try TemporaryFolder()
         defer { credentials.remove() }
         try credentials.write("empty-secret", "whsec_from_credentials")
-        #expect(throws: ConfigurationError(
-            "secret_files[2]", "cannot read secret file \(folder.path)/missing-secret (missing or not readable)"
-        )) {
+        #expect(
+            throws: ConfigurationError(
+                "secret_files[2]", "cannot read secret file \(folder.path)/missing-secret (missing or not readable)"
+            )
+        ) {
             try ConfigurationLoader.load(path: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
         }
         try folder.write("config.json", #"{"secret_files":["live-secret","empty-secret"]}"#)

@@ -34,8 +34,9 @@ import Testing
         let runner = try journal.runner("ledger", handler: handler, maxAttempts: maxAttempts, clock: clock)
         runner.catchUp()
 
-        #expect(handler.attempts.map(\.eventID)
-            == ["evt_ok_1"] + Array(repeating: "evt_bad", count: maxAttempts) + ["evt_ok_2"])
+        #expect(
+            handler.attempts.map(\.eventID)
+                == ["evt_ok_1"] + Array(repeating: "evt_bad", count: maxAttempts) + ["evt_ok_2"])
         Self.expectWaits(clock.waits, Array(Self.schedule.prefix(maxAttempts - 1)))
         let letters = journal.deadLetters("ledger")
         try #require(letters.count == 1, "\(letters)")
@@ -59,8 +60,9 @@ import Testing
         let runner = try journal.runner("flaky", handler: handler, maxAttempts: 5, clock: clock)
         runner.catchUp()
 
-        #expect(handler.attempts.map(\.eventID)
-            == Array(repeating: "evt_flaky", count: 5) + ["evt_once_flaky", "evt_once_flaky"])
+        #expect(
+            handler.attempts.map(\.eventID)
+                == Array(repeating: "evt_flaky", count: 5) + ["evt_once_flaky", "evt_once_flaky"])
         // Each event starts its own backoff from the initial delay.
         Self.expectWaits(clock.waits, [0.2, 0.4, 0.8, 1.6, 0.2])
         #expect(journal.deadLetters("flaky").isEmpty)

@@ -7,7 +7,10 @@ import WooshPay
 /// The rejection log's pure parts: the line, the sampler, the per-minute tally, and the rotation bound on a real
 /// directory.
 @Suite struct RejectionLogUnitTests {
-    static func entry(_ code: RejectionCode = .signatureMismatch, at time: Int64 = 1_764_420_000_000, path: String = "/webhooks/wooshpay")
+    static func entry(
+        _ code: RejectionCode = .signatureMismatch, at time: Int64 = 1_764_420_000_000,
+        path: String = "/webhooks/wooshpay"
+    )
         -> RejectionEntry
     {
         RejectionEntry(
@@ -22,11 +25,12 @@ import WooshPay
     @Test func lineHoldsTheFieldsAndEscapesAndCutsWhatCameFromOutside() throws {
         let plain = Self.entry().line()
         #expect(plain.last == 0x0A)
-        #expect(String(decoding: plain, as: UTF8.self) == """
-            {"time":"2025-11-29T12:40:00.000Z","status":401,"code":"signature_mismatch","remote_addr":"203.0.113.5",\
-            "method":"POST","path":"/webhooks/wooshpay","content_length":198}
+        #expect(
+            String(decoding: plain, as: UTF8.self) == """
+                {"time":"2025-11-29T12:40:00.000Z","status":401,"code":"signature_mismatch","remote_addr":"203.0.113.5",\
+                "method":"POST","path":"/webhooks/wooshpay","content_length":198}
 
-            """)
+                """)
         var hostile = Self.entry(path: "/\"}\n\u{1}" + String(repeating: "é", count: 400))
         hostile.contentLength = nil
         hostile.authentic = .init(signatureT: "1764420000", eventID: nil, type: nil)
@@ -74,7 +78,8 @@ import WooshPay
     }
 
     @Test func filesNeverHoldMoreThanTheBound() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rejections-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rejections-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let maxBytes = 16_384
         func total() -> Int {
@@ -94,7 +99,9 @@ import WooshPay
         #expect(file.reserveFailure == nil)
         #expect(allocated([RejectionLogFile.currentName]) >= maxBytes / 2, "the current file's share is reserved")
         for round in 0..<200 {
-            let lines = (0..<7).map { Self.entry(path: "/" + String(repeating: "x", count: (round * 37 + $0 * 11) % 300)).line() }
+            let lines = (0..<7).map {
+                Self.entry(path: "/" + String(repeating: "x", count: (round * 37 + $0 * 11) % 300)).line()
+            }
             #expect(file.write(lines) == nil)
             #expect(total() <= maxBytes)
             #expect(allocated() <= maxBytes + 8192, "the reserve stays within the bound (blocks round up)")
@@ -138,8 +145,9 @@ import WooshPay
     }
 
     @Test func htmlEscapingLeavesNoMarkup() {
-        #expect(HTMLEscaping.escape(#"<script>alert("x")</script> & 'y'"#)
-            == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")
+        #expect(
+            HTMLEscaping.escape(#"<script>alert("x")</script> & 'y'"#)
+                == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")
         #expect(HTMLEscaping.escape("évt_1") == "évt_1")
     }
 }

@@ -8,12 +8,16 @@ import Testing
     @Test func blocksMatchByPrefixInEitherFamily() {
         let proxies = TrustedProxies(["10.0.0.0/8", "192.168.0.0/23", "fd00::/8", "2001:db8::7", "198.51.100.9/32"])
         #expect(proxies.invalidEntry == nil)
-        for inside in ["10.0.0.0", "10.255.255.255", "192.168.0.1", "192.168.1.255", "fd12:3456::1", "2001:db8::7",
-                       "2001:0db8:0:0:0:0:0:7", "198.51.100.9"] {
+        for inside in [
+            "10.0.0.0", "10.255.255.255", "192.168.0.1", "192.168.1.255", "fd12:3456::1", "2001:db8::7",
+            "2001:0db8:0:0:0:0:0:7", "198.51.100.9",
+        ] {
             #expect(proxies.contains(inside), "\(inside)")
         }
-        for outside in ["11.0.0.1", "9.255.255.255", "192.168.2.0", "fe80::1", "2001:db8::8", "198.51.100.10",
-                        "::ffff:10.0.0.1", "", "localhost", "10.0.0.1:80"] {
+        for outside in [
+            "11.0.0.1", "9.255.255.255", "192.168.2.0", "fe80::1", "2001:db8::8", "198.51.100.10",
+            "::ffff:10.0.0.1", "", "localhost", "10.0.0.1:80",
+        ] {
             #expect(!proxies.contains(outside), "\(outside)")
         }
     }
@@ -55,8 +59,9 @@ import Testing
         #expect(Self.client("198.51.100.7") == "198.51.100.7")
         #expect(Self.client(peer: "::1", "2001:db8::5") == "2001:db8::5")
         #expect(Self.client("198.51.100.7, 10.0.0.5") == "198.51.100.7", "our own hop is skipped")
-        #expect(Self.client("203.0.113.66, 198.51.100.7, 10.1.2.3, 10.0.0.5") == "198.51.100.7",
-                "what the client wrote on the left is not believed")
+        #expect(
+            Self.client("203.0.113.66, 198.51.100.7, 10.1.2.3, 10.0.0.5") == "198.51.100.7",
+            "what the client wrote on the left is not believed")
         #expect(Self.client("10.0.0.7, 10.0.0.5") == "10.0.0.7", "all hops trusted: the farthest one")
     }
 

@@ -70,5 +70,5 @@ public struct Configuration: Sendable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

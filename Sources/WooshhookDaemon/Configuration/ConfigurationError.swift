@@ -13,8 +13,10 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     public var description: String { "\(subject): \(problem)" }
 
     static func unknownKey(_ key: String, allowed: [String]) -> ConfigurationError {
-        ConfigurationError(key, "unknown key (a typo must not change behaviour silently); allowed here: "
-            + allowed.sorted().joined(separator: ", "))
+        ConfigurationError(
+            key,
+            "unknown key (a typo must not change behaviour silently); allowed here: "
+                + allowed.sorted().joined(separator: ", "))
     }
 
     static func wrongType(_ key: String, expected: String) -> ConfigurationError {

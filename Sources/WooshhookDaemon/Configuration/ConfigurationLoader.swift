@@ -72,7 +72,9 @@ public enum ConfigurationLoader {
         if let value = try reader.integer("tolerance_seconds", in: 0...31_536_000) {
             configuration.toleranceSeconds = value
         }
-        if let value = try reader.integer("max_body_bytes", in: 1...1_073_741_824) { configuration.maxBodyBytes = value }
+        if let value = try reader.integer("max_body_bytes", in: 1...1_073_741_824) {
+            configuration.maxBodyBytes = value
+        }
         if var journal = try reader.object("journal") {
             try readJournal(&journal, into: &configuration.journal, baseDirectory: baseDirectory)
             try journal.rejectUnknownKeys()

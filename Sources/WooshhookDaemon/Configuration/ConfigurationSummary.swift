@@ -20,7 +20,9 @@ public enum ConfigurationSummary {
         add("dedupe_window_hours", "\(configuration.dedupeWindowHours)")
         for handler in configuration.handlers {
             let events = handler.events.isEmpty ? "all" : handler.events.joined(separator: ",")
-            add("handler", "\(handler.name) kind=\(handler.kind.name) events=\(events) max_attempts=\(handler.maxAttempts)")
+            add(
+                "handler",
+                "\(handler.name) kind=\(handler.kind.name) events=\(events) max_attempts=\(handler.maxAttempts)")
         }
         add("trusted_proxies", configuration.trustedProxies.entries.joined(separator: ", "))
         add("workers", "\(configuration.workers)")

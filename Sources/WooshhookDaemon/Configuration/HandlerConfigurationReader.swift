@@ -25,7 +25,8 @@ enum HandlerConfigurationReader {
             case "exec":
                 guard let command = try entry.stringArray("command"), let program = command.first, !program.isEmpty
                 else { throw ConfigurationError(entry.dotted("command"), "is required: a non-empty argv array") }
-                kind = .exec(command: command, timeoutSeconds: try entry.number("timeout_seconds", in: 0.001...86_400) ?? 30)
+                kind = .exec(
+                    command: command, timeoutSeconds: try entry.number("timeout_seconds", in: 0.001...86_400) ?? 30)
             case "log":
                 kind = .log
             case "forward":
@@ -51,7 +52,8 @@ enum HandlerConfigurationReader {
                 kind = .postgres(url: url, passwordFile: passwordFile, table: table)
             default:
                 throw ConfigurationError(
-                    entry.dotted("kind"), "\"\(kindName)\" is not a handler kind; known: \(kinds.joined(separator: ", "))")
+                    entry.dotted("kind"),
+                    "\"\(kindName)\" is not a handler kind; known: \(kinds.joined(separator: ", "))")
             }
             try entry.rejectUnknownKeys()
             handlers.append(HandlerConfiguration(name: name, kind: kind, events: events, maxAttempts: maxAttempts))

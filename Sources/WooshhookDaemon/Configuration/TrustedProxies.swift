@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `trusted_proxies`: peers whose `X-Forwarded-For` / `X-Real-IP` we believe (README, "Configuration" and "Deploy").

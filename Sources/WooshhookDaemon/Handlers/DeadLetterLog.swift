@@ -12,7 +12,8 @@ struct DeadLetterLog {
     }
 
     func record(_ event: JournalRecord, attempts: Int, error: String) throws(HandlerFailure) {
-        let line = "{\"seq\":\(event.seq),\"event_id\":\(JSONEscaping.quoted(event.eventID)),\"type\":\(JSONEscaping.quoted(event.type)),"
+        let line =
+            "{\"seq\":\(event.seq),\"event_id\":\(JSONEscaping.quoted(event.eventID)),\"type\":\(JSONEscaping.quoted(event.type)),"
             + "\"attempts\":\(attempts),\"error\":\(JSONEscaping.quoted(error)),"
             + "\"dead_lettered_at\":\"\(RecordTime.text(SystemClock.nowMilliseconds()))\"}\n"
         // A file this call creates is a new name in the directory: durable only once the directory is synced too.

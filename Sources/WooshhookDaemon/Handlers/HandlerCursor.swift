@@ -18,7 +18,10 @@ struct HandlerCursor {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             let seq = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw HandlerSetupError("cursor \(path) is not a seq number; fix or delete it (deleting starts at the journal's end)") }
+        else {
+            throw HandlerSetupError(
+                "cursor \(path) is not a seq number; fix or delete it (deleting starts at the journal's end)")
+        }
         return seq
     }
 

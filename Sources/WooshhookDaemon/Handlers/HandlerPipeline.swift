@@ -40,10 +40,11 @@ final class HandlerPipeline: Sendable {
 
     /// Stops every runner; running exec commands are killed and their events handled again after the restart.
     func stop(timeoutSeconds: Double = 10) {
-        let current = runners.withLock { runners in
-            defer { runners = [] }
-            return runners
-        } + retiring.withLock { $0 }
+        let current =
+            runners.withLock { runners in
+                defer { runners = [] }
+                return runners
+            } + retiring.withLock { $0 }
         for runner in current { runner.requestStop() }
         ChildProcess.killAll()
         for runner in current { runner.waitUntilStopped(timeoutSeconds: timeoutSeconds) }

@@ -250,7 +250,8 @@ final class HandlerRunner: @unchecked Sendable {
             advance(to: last.seq)
         } catch {
             if isStopping { return }
-            logger.warning("batch of \(accepted.count) failed, handling its events one by one", metadata: ["error": "\(error)"])
+            logger.warning(
+                "batch of \(accepted.count) failed, handling its events one by one", metadata: ["error": "\(error)"])
             for record in records where !isStopping { process(record) }
         }
     }

@@ -64,14 +64,16 @@ final class PostgresHandler: EventHandler, @unchecked Sendable {
                 """)
             tableReady = true
         }
-        var sql = "INSERT INTO \(quotedTable) "
+        var sql =
+            "INSERT INTO \(quotedTable) "
             + "(event_id, type, livemode, created, received_at, receiver, body, payload, sha256) VALUES "
         var parameters: [[UInt8]?] = []
         parameters.reserveCapacity(records.count * 9)
         for (index, record) in records.enumerated() {
             let first = index * 9
             sql += index == 0 ? "" : ", "
-            sql += "($\(first + 1), $\(first + 2), $\(first + 3)::boolean, $\(first + 4)::bigint, "
+            sql +=
+                "($\(first + 1), $\(first + 2), $\(first + 3)::boolean, $\(first + 4)::bigint, "
                 + "$\(first + 5)::timestamptz, $\(first + 6), $\(first + 7), $\(first + 8)::jsonb, $\(first + 9))"
             parameters.append(Array(record.eventID.utf8))
             parameters.append(Array(record.type.utf8))

@@ -4,7 +4,10 @@ import Foundation
 /// The `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require|verify-full]`, default
 /// `require`) and `password_file` of a postgres handler, checked when the handler is built.
 struct PostgresSettings: Sendable {
-    enum SSLMode: String, Sendable { case disable, require, verifyFull = "verify-full" }
+    enum SSLMode: String, Sendable {
+        case disable, require
+        case verifyFull = "verify-full"
+    }
 
     let host: String
     let port: Int

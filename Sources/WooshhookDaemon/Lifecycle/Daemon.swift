@@ -34,14 +34,18 @@ public enum Daemon {
         defer { parts.stopAll() }
         _ = try parts.start(.journalLock) { () throws(DaemonError) in
             try JournalOwnership.take(journalDirectory)
-        } stop: { $0.release() }
+        } stop: {
+            $0.release()
+        }
         let rejectionLog = try parts.start(.rejectionLog) { () throws(DaemonError) in
             let log = RejectionLog(
                 directory: "\(journalDirectory)/rejections", maxBytes: configuration.rejections.maxBytes,
                 logger: logger)
             try log.start()
             return log
-        } stop: { $0.close() }
+        } stop: {
+            $0.close()
+        }
         // Before the journals open: their metric handles bind to whatever factory is bootstrapped then.
         let metrics = DaemonMetrics()
         if case .never = configuration.journal.fsync {
@@ -52,12 +56,16 @@ public enum Daemon {
                 configuration.journalConfiguration(
                     directory: journalDirectory, dedupeWindowHours: configuration.dedupeWindowHours),
                 dedupe: true, logger: logger)
-        } stop: { $0.close() }
+        } stop: {
+            $0.close()
+        }
         let quarantine = try parts.start(.quarantine) { () throws(DaemonError) in
             try openJournal(
                 configuration.journalConfiguration(directory: "\(journalDirectory)/quarantine", dedupeWindowHours: 0),
                 dedupe: false, logger: logger)
-        } stop: { $0.close() }
+        } stop: {
+            $0.close()
+        }
         let handlers = try parts.start(.handlers) { () throws(DaemonError) in
             let handlers = HandlerPipeline(
                 journalDirectory: journalDirectory, journalHead: { journal.lastSeq }, logger: logger)
@@ -67,7 +75,9 @@ public enum Daemon {
                 throw DaemonError("cannot start the handlers: \(error)", exitCode: 78)
             }
             return handlers
-        } stop: { $0.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds) }
+        } stop: {
+            $0.stop(timeoutSeconds: configuration.shutdownTimeoutSeconds)
+        }
         let pipeline = ReceivePipeline(
             configuration: configuration, journal: journal, quarantine: quarantine, metrics: metrics, logger: logger,
             rejectionLog: rejectionLog, onJournaled: { handlers.notify() })
@@ -90,7 +100,9 @@ public enum Daemon {
             health: { pipeline.isShuttingDown ? "shutting_down" : journal.isWritable ? "ok" : "journal_unavailable" })
         _ = try parts.start(.statusPage) { () throws(DaemonError) in
             StatusListener.start(configuration, sources: statusSources, logger: logger)
-        } stop: { $0?.stop() }
+        } stop: {
+            $0?.stop()
+        }
         let notifier = SystemdNotifier(environment: environment)
         notifier.notify("READY=1\nSTATUS=receiving on port \(server.boundPort), journal at seq \(journal.lastSeq)")
         let lifecycle = SignalLoop(logger: logger)
@@ -164,9 +176,11 @@ public enum Daemon {
             // First: a handler that cannot start refuses the whole reload, and the old handlers keep running.
             try handlers.reload(fresh.handlers)
             pipeline.reload(secrets: fresh.secrets, toleranceSeconds: fresh.toleranceSeconds)
-            logger.info("reloaded", metadata: [
-                "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
-            ])
+            logger.info(
+                "reloaded",
+                metadata: [
+                    "config": "\(path)", "secrets": "\(fresh.secrets.count)", "log_level": "\(fresh.logLevel.rawValue)",
+                ])
             // Last, so the line above is still written when the new level is quieter.
             StderrLogHandler.sharedLevel.level = fresh.logLevel
         } catch {

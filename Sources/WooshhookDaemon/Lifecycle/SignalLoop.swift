@@ -51,7 +51,9 @@ final class SignalLoop: @unchecked Sendable {
                 logger.info("SIGHUP: reloading the configuration")
                 onReload()
             } else {
-                logger.info("signal received, shutting down", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
+                logger.info(
+                    "signal received, shutting down",
+                    metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
                 break
             }
         }

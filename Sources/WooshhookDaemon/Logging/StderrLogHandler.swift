@@ -45,7 +45,8 @@ public struct StderrLogHandler: LogHandler {
             }
             line = text + "\n"
         case .json:
-            var text = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"msg\":"
+            var text =
+                "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"msg\":"
                 + JSONEscaping.quoted(event.message.description)
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 text += ",\(JSONEscaping.quoted(key)):\(JSONEscaping.quoted("\(value)"))"

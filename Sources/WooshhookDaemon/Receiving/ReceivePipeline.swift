@@ -94,8 +94,9 @@ final class ReceivePipeline: HTTPHandler {
         do {
             try currentVerifier.checkFreshness(signature, nowSeconds: received / 1000)
         } catch {
-            return quarantineStale(request.body, signature: signature, rejection: error, client: client,
-                                   receivedAt: received, responder: responder, started: started, head: head)
+            return quarantineStale(
+                request.body, signature: signature, rejection: error, client: client,
+                receivedAt: received, responder: responder, started: started, head: head)
         }
         let event: EventEnvelope
         do {
@@ -113,10 +114,12 @@ final class ReceivePipeline: HTTPHandler {
             case .appended(let seq):
                 onJournaled()
                 metrics.countEvent(type: event.type)
-                logger.debug("journaled", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "seq": "\(seq)"])
+                logger.debug(
+                    "journaled", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "seq": "\(seq)"])
                 finish(responder, Self.received(event.id, duplicate: false), started: started)
             case .duplicate:
-                logger.info("duplicate delivery answered 200", metadata: ["event_id": "\(event.id)", "remote": "\(client)"])
+                logger.info(
+                    "duplicate delivery answered 200", metadata: ["event_id": "\(event.id)", "remote": "\(client)"])
                 finish(responder, Self.received(event.id, duplicate: true), started: started)
             case .failed(let error):
                 var reply = reject(
@@ -151,8 +154,11 @@ final class ReceivePipeline: HTTPHandler {
     ) {
         guard let event = try? EventEnvelope.decode(body) else {
             let authentic = RejectionEntry.Authentic(signatureT: signature.timestamp)
-            return finish(responder, reject(rejection, client: client, detail: "not kept: body is not an event",
-                                            head: head, authentic: authentic), started: started)
+            return finish(
+                responder,
+                reject(
+                    rejection, client: client, detail: "not kept: body is not an event",
+                    head: head, authentic: authentic), started: started)
         }
         let record = PendingRecord(
             receivedAtMilliseconds: receivedAt, eventID: event.id, type: event.type, livemode: event.livemode,
@@ -167,9 +173,13 @@ final class ReceivePipeline: HTTPHandler {
             case .duplicate: detail = "already in quarantine"
             case .failed(let error): detail = "quarantine write failed: \(error)"
             }
-            let authentic = RejectionEntry.Authentic(signatureT: signature.timestamp, eventID: event.id, type: event.type)
-            finish(responder, reject(rejection, client: client, eventID: event.id, detail: detail, head: head,
-                                     authentic: authentic), started: started)
+            let authentic = RejectionEntry.Authentic(
+                signatureT: signature.timestamp, eventID: event.id, type: event.type)
+            finish(
+                responder,
+                reject(
+                    rejection, client: client, eventID: event.id, detail: detail, head: head,
+                    authentic: authentic), started: started)
         }
     }
 
@@ -214,9 +224,11 @@ final class ReceivePipeline: HTTPHandler {
         if let method { metadata["method"] = "\(method.prefix(20))" }
         let level: Logger.Level = rejection.code.httpStatus >= 500 ? .error : .warning
         logger.log(level: level, "rejected: \(rejection.message)", metadata: metadata)
-        let body = "{\"error\":{\"code\":\"\(rejection.code.rawValue)\",\"message\":"
+        let body =
+            "{\"error\":{\"code\":\"\(rejection.code.rawValue)\",\"message\":"
             + JSONEscaping.quoted(rejection.message) + "}}"
-        let response = HTTPResponse(status: rejection.code.httpStatus, headers: Self.jsonHeaders, body: Array(body.utf8))
+        let response = HTTPResponse(
+            status: rejection.code.httpStatus, headers: Self.jsonHeaders, body: Array(body.utf8))
         return Reply(response: response, outcome: rejection.code.rawValue)
     }
 
@@ -230,7 +242,8 @@ final class ReceivePipeline: HTTPHandler {
         JSONEscaping.appendString(id.utf8, to: &body)
         body.append(contentsOf: (duplicate ? ",\"duplicate\":true}" : "}").utf8)
         let response = HTTPResponse(status: 200, headers: jsonHeaders, body: body)
-        return Reply(response: response, outcome: duplicate ? DaemonMetrics.duplicateOutcome : DaemonMetrics.acceptedOutcome)
+        return Reply(
+            response: response, outcome: duplicate ? DaemonMetrics.duplicateOutcome : DaemonMetrics.acceptedOutcome)
     }
 
     private func serviceEndpoint(_ head: HTTPRequestHead, _ page: () -> HTTPResponse) -> HTTPResponse? {
@@ -257,8 +270,10 @@ final class ReceivePipeline: HTTPHandler {
 
     private func health() -> HTTPResponse {
         let writable = journal.isWritable && !shuttingDown.load(ordering: .relaxed)
-        let status = shuttingDown.load(ordering: .relaxed) ? "shutting_down" : (journal.isWritable ? "ok" : "unavailable")
-        let body = "{\"status\":\"\(status)\",\"journal\":{\"writable\":\(journal.isWritable),\"last_seq\":\(journal.lastSeq)}}"
+        let status =
+            shuttingDown.load(ordering: .relaxed) ? "shutting_down" : (journal.isWritable ? "ok" : "unavailable")
+        let body =
+            "{\"status\":\"\(status)\",\"journal\":{\"writable\":\(journal.isWritable),\"last_seq\":\(journal.lastSeq)}}"
         return HTTPResponse(status: writable ? 200 : 503, headers: Self.jsonHeaders, body: Array(body.utf8))
     }
 

@@ -74,7 +74,9 @@ final class RejectionLogFile {
         guard fd >= 0 else { return "\(currentPath) is not open" }
         var offset = 0
         while offset < pending.count {
-            let written = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            let written = pending.withUnsafeBytes {
+                Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset)
+            }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
                 let reason = String(cString: strerror(errno))
@@ -106,14 +108,16 @@ final class RejectionLogFile {
     private func reopen() throws(DaemonError) {
         fd = Glibc.open(currentPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw DaemonError("cannot open \(currentPath): \(String(cString: strerror(errno))); check its owner and mode")
+            throw DaemonError(
+                "cannot open \(currentPath): \(String(cString: strerror(errno))); check its owner and mode")
         }
         var status = stat()
         size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
         // A reserve left past the end by a larger `max_bytes` goes back first: the bound is the bound on disk.
         DiskSpace.releaseReserve(fd, size: size)
         let error = DiskSpace.reserve(fd, offset: 0, length: fileBytes)
-        reserveFailure = error == 0 || error == EOPNOTSUPP
+        reserveFailure =
+            error == 0 || error == EOPNOTSUPP
             ? nil : "cannot reserve \(fileBytes) bytes for \(currentPath): \(String(cString: strerror(error)))"
     }
 }

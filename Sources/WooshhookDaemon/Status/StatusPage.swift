@@ -61,7 +61,8 @@ enum StatusPage {
         }
         html += "</tbody></table>"
         if snapshot.damagedEventLines > 0 {
-            html += "<p class=\"bad-text\">\(e(snapshot.damagedEventLines)) damaged journal line(s) skipped; "
+            html +=
+                "<p class=\"bad-text\">\(e(snapshot.damagedEventLines)) damaged journal line(s) skipped; "
                 + "run <code>wooshhook journal verify</code>.</p>"
         }
         return html + "</section>"
@@ -85,9 +86,10 @@ enum StatusPage {
         for record in snapshot.recentRejections {
             let event = [record.eventID, record.type, record.signatureT.map { "t=\($0)" }].compactMap { $0 }
                 .joined(separator: " · ")
-            let dropped = record.dropped.map {
-                " <span class=\"badge warn\" title=\"not logged one by one; this is the last of them\">+\(e($0)) more</span>"
-            } ?? ""
+            let dropped =
+                record.dropped.map {
+                    " <span class=\"badge warn\" title=\"not logged one by one; this is the last of them\">+\(e($0)) more</span>"
+                } ?? ""
             html += """
                 <tr><td class="mono">\(time(record.time))</td><td>\(e(record.status))</td>\
                 <td><span class="badge \(record.status >= 500 ? "bad" : "code")">\(e(record.code))</span>\(dropped)</td>\
@@ -134,7 +136,8 @@ enum StatusPage {
             """
         for (index, count) in perMinute.enumerated() where count > 0 {
             let height = max(1, Int((Double(count) / Double(largest) * 58).rounded()))
-            svg += "<rect x=\"\(index * 6)\" y=\"\(74 - height)\" width=\"5\" height=\"\(height)\" fill=\"#3557d4\">"
+            svg +=
+                "<rect x=\"\(index * 6)\" y=\"\(74 - height)\" width=\"5\" height=\"\(height)\" fill=\"#3557d4\">"
                 + "<title>\(e(count))</title></rect>"
         }
         svg += """
@@ -154,8 +157,11 @@ enum StatusPage {
         for handler in handlers {
             let error: String
             if let lastError = handler.lastError {
-                let state = handler.failingAttempts > 0 ? "failing, \(handler.failingAttempts) attempt(s) in a row" : "since recovered"
-                error = "<span class=\"bad-text\">\(e(lastError))</span><br><span class=\"muted\">"
+                let state =
+                    handler.failingAttempts > 0
+                    ? "failing, \(handler.failingAttempts) attempt(s) in a row" : "since recovered"
+                error =
+                    "<span class=\"bad-text\">\(e(lastError))</span><br><span class=\"muted\">"
                     + "\(e(handler.lastErrorAt ?? "")) · \(e(state))</span>"
             } else {
                 error = "<span class=\"muted\">none</span>"

@@ -36,7 +36,8 @@ extension StatusSnapshot {
                 "fsync_count": journal.fsyncCount, "fsync_mean_seconds": value(journal.fsyncMeanSeconds),
             ] as [String: Any],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{\"health\":\"status not serialisable\"}".utf8)
         return [UInt8](data) + [0x0A]
     }

@@ -59,7 +59,8 @@ struct StatusSnapshot {
     static func collect(_ sources: StatusSources) -> StatusSnapshot {
         let now = SystemClock.nowMilliseconds()
         var damaged = 0
-        let records = (try? JournalReader(directory: sources.journalDirectory))
+        let records =
+            (try? JournalReader(directory: sources.journalDirectory))
             .flatMap { try? $0.lastRecords(eventCount, damaged: { _ in damaged += 1 }) } ?? []
         let lastSeq = sources.journal.lastSeq
         let byCode = sources.rejections.lastHour(nowMilliseconds: now)
@@ -131,7 +132,8 @@ struct StatusSnapshot {
         var count = 0
         var sum = 0.0
         let text = String(decoding: exposition, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.hasPrefix("wooshhook_journal_fsync_seconds_")
+        for line in text.split(separator: "\n")
+        where line.hasPrefix("wooshhook_journal_fsync_seconds_")
             && line.contains("journal=\"journal\"")
         {
             guard let value = line.split(separator: " ").last else { continue }

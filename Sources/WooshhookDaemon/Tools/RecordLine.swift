@@ -9,7 +9,8 @@ public enum RecordLine {
             let summary = event.summary
             fields.append(summary.objectID ?? "-")
             if let amount = summary.amount, let currency = summary.currency {
-                fields.append(paint(CurrencyFormatter.format(minorUnits: amount, currency: currency), colour ? "\u{1B}[1m" : nil))
+                fields.append(
+                    paint(CurrencyFormatter.format(minorUnits: amount, currency: currency), colour ? "\u{1B}[1m" : nil))
             } else {
                 fields.append("-")
             }

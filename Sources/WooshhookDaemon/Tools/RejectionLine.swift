@@ -5,7 +5,8 @@ public enum RejectionLine {
         let statusColour = record.status >= 500 ? "\u{1B}[31m" : "\u{1B}[33m"
         let code = safe(record.code)
         var fields = [
-            safe(record.time), paint("\(record.status)", colour ? statusColour : nil), paint(code, colour ? "\u{1B}[1m" : nil),
+            safe(record.time), paint("\(record.status)", colour ? statusColour : nil),
+            paint(code, colour ? "\u{1B}[1m" : nil),
             safe(record.remoteAddr ?? "-"), safe("\(record.method ?? "-") \(record.path ?? "-")"),
             record.contentLength.map { "len=\($0)" } ?? "len=-",
         ]
@@ -13,7 +14,8 @@ public enum RejectionLine {
             fields.append(safe("\(record.eventID ?? "-") \(record.type ?? "-") t=\(signatureT)"))
         }
         if let dropped = record.dropped {
-            fields.append(paint("(+\(dropped) more \(code) not logged one by one; this is the last)", colour ? "\u{1B}[2m" : nil))
+            fields.append(
+                paint("(+\(dropped) more \(code) not logged one by one; this is the last)", colour ? "\u{1B}[2m" : nil))
         }
         return fields.joined(separator: "  ")
     }

@@ -2,8 +2,10 @@
 /// with a fresh `evt_` id and `created` so that de-duplication never swallows them.
 public enum SampleEvent {
     /// The types that get a typed sample; any other type gets a generic object.
-    public static let knownTypes = ["payment_intent.succeeded", "payment_intent.payment_failed",
-                                    "payment_intent.created", "charge.refund.updated"]
+    public static let knownTypes = [
+        "payment_intent.succeeded", "payment_intent.payment_failed",
+        "payment_intent.created", "charge.refund.updated",
+    ]
 
     /// A pretty-printed JSON body of `type`, with `id` and `createdMilliseconds`.
     public static func body(type: String, id: String, createdMilliseconds: Int64) -> String {
@@ -30,7 +32,8 @@ public enum SampleEvent {
         case let intent where intent.hasPrefix("payment_intent."):
             let failed = intent == "payment_intent.payment_failed"
             let status = failed || intent == "payment_intent.created" ? "requires_payment_method" : "succeeded"
-            let error = failed
+            let error =
+                failed
                 ? """
                 {"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds", "message": "The card has insufficient funds to complete the purchase."}
                 """ : "null"

@@ -32,11 +32,13 @@ extension WooshhookCommand {
             let known = Set(RejectionCode.allCases.map(\.rawValue))
             for code in code where !known.contains(code) {
                 throw ValidationError(
-                    "--code \(code): not a rejection code; one of \(RejectionCode.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "--code \(code): not a rejection code; one of \(RejectionCode.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if let since, TimeExpression.parse(since, nowMilliseconds: SystemClock.nowMilliseconds()) == nil {
                 throw ValidationError(
-                    "--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)")
+                    "--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)"
+                )
             }
         }
 

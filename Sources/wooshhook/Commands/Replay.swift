@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import HTTPServer
 import Journal
-import SystemSupport
 import Logging
+import SystemSupport
 import WooshhookDaemon
 
 extension WooshhookCommand {
@@ -23,10 +23,12 @@ extension WooshhookCommand {
         @Option(name: .long, help: "Where to post each event.")
         var to: String?
 
-        @Flag(name: .long, help: ArgumentHelp(
-            "Run the configured handlers on each event instead of posting it; with --quarantine, admit each event "
-                + "into the journal: through the running daemon when one holds the journal, else by appending it and "
-                + "running the handlers from their cursors here."))
+        @Flag(
+            name: .long,
+            help: ArgumentHelp(
+                "Run the configured handlers on each event instead of posting it; with --quarantine, admit each event "
+                    + "into the journal: through the running daemon when one holds the journal, else by appending it and "
+                    + "running the handlers from their cursors here."))
         var handlers = false
 
         @Option(name: .long, help: "Signing secret (default: the first configured secret).")
@@ -125,7 +127,9 @@ extension WooshhookCommand {
                 let failures = outcomes.filter { $0.failure != nil }
                 if !failures.isEmpty { failed += 1 }
                 let detail = outcomes.map { "\($0.name): \($0.failure.map { "failed (\($0))" } ?? "ok")" }
-                Console.line("\(record.eventID)  \(record.type)  " + (detail.isEmpty ? "no handler takes this type" : detail.joined(separator: ", ")))
+                Console.line(
+                    "\(record.eventID)  \(record.type)  "
+                        + (detail.isEmpty ? "no handler takes this type" : detail.joined(separator: ", ")))
             }
             Console.line("replayed \(records.count - failed), failed \(failed)")
             if failed > 0 { throw ExitCode.failure }
@@ -145,8 +149,10 @@ extension WooshhookCommand {
                     throw ExitCode.failure
                 }
                 guard let secret = configuration.secrets.first else { throw ExitCode.configuration }
-                let host = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
-                let url = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
+                let host =
+                    configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
+                let url =
+                    "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
                 Console.warning(
                     "the journal is held by PID \(pid.map(String.init) ?? "?"); admitting through the daemon at \(url)")
                 return try post(records, to: url, signingSecret: secret)
@@ -179,7 +185,9 @@ extension WooshhookCommand {
 
         private func resolveSecret() throws -> String {
             if let secret { return secret }
-            guard let first = try journalOptions.configOptions.load().secrets.first else { throw ExitCode.configuration }
+            guard let first = try journalOptions.configOptions.load().secrets.first else {
+                throw ExitCode.configuration
+            }
             return first
         }
     }

@@ -21,7 +21,8 @@ extension WooshhookCommand {
             if quarantine { directory += "/quarantine" }
             let found: JournalRecord?
             do {
-                found = try JournalReader(directory: directory).newestRecord(withEventID: eventID, damaged: Console.skipping)
+                found = try JournalReader(directory: directory).newestRecord(
+                    withEventID: eventID, damaged: Console.skipping)
             } catch {
                 Console.error("\(error)")
                 throw ExitCode.failure

@@ -18,7 +18,8 @@ extension WooshhookCommand {
         var file: String
 
         func validate() throws {
-            if let timestamp, timestamp.isEmpty || !timestamp.allSatisfy(\.isASCII) || !timestamp.allSatisfy(\.isNumber) {
+            if let timestamp, timestamp.isEmpty || !timestamp.allSatisfy(\.isASCII) || !timestamp.allSatisfy(\.isNumber)
+            {
                 throw ValidationError("--timestamp must be digits (epoch seconds or milliseconds)")
             }
             guard !secret.isEmpty else { throw ValidationError("--secret must not be empty") }

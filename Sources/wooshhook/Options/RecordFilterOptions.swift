@@ -10,12 +10,15 @@ struct RecordFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this event id (repeatable).")
     var id: [String] = []
 
-    @Option(name: .long, help: "Only records received at or after WHEN: RFC 3339, a date, or an age (90s, 15m, 2h, 7d).")
+    @Option(
+        name: .long, help: "Only records received at or after WHEN: RFC 3339, a date, or an age (90s, 15m, 2h, 7d).")
     var since: String?
 
     func validate() throws {
         if let since, TimeExpression.parse(since, nowMilliseconds: SystemClock.nowMilliseconds()) == nil {
-            throw ValidationError("--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)")
+            throw ValidationError(
+                "--since \(since): use RFC 3339 (2026-11-21T10:00:00Z), a date (2026-11-21) or an age (90s, 15m, 2h, 7d)"
+            )
         }
     }
 

@@ -37,7 +37,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 private func check(_ head: HTTPRequestHead) {
     precondition(!head.method.isEmpty && head.method.utf8.allSatisfy(RequestHeadParser.isTokenByte), "method")
     precondition(head.path == "*" || head.path.utf8.first == UInt8(ascii: "/"), "path \(head.path)")
-    for byte in Array(head.path.utf8) + Array((head.query ?? "").utf8) { precondition(byte > 0x20 && byte < 0x7F, "target") }
+    for byte in Array(head.path.utf8) + Array((head.query ?? "").utf8) {
+        precondition(byte > 0x20 && byte < 0x7F, "target")
+    }
     precondition((head.contentLength ?? 0) >= 0 && !head.isChunked, "length")
     for (name, value) in head.headers {
         precondition(

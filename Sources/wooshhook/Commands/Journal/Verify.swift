@@ -21,7 +21,8 @@ extension WooshhookCommand.JournalCommand {
             let range = report.records == 0 ? "none" : "\(report.firstSeq ?? 0)...\(report.lastSeq ?? 0)"
             Console.line("journal \(directory): \(report.segments) segments, \(report.records) records, seq \(range)")
             for damage in report.damage {
-                Console.line("damaged: \(damage.segment) line \(damage.lineNumber) (offset \(damage.offset)): \(damage.reason)")
+                Console.line(
+                    "damaged: \(damage.segment) line \(damage.lineNumber) (offset \(damage.offset)): \(damage.reason)")
             }
             if report.isClean {
                 Console.line("clean")
