@@ -28,16 +28,25 @@ public struct JournalRecord: Sendable {
 
     private struct Fields: Decodable {
         let seq: UInt64
-        let received_at: String
-        let event_id: String
+        let receivedAt: String
+        let eventID: String
         let type: String
         let livemode: Bool?
         let created: Int64?
-        let remote_addr: String?
-        let signature_t: String?
+        let remoteAddr: String?
+        let signatureT: String?
         let sha256: String
         let body: String
         let reason: String?
+
+        /// The journal's keys (`RecordLayout` writes them).
+        enum CodingKeys: String, CodingKey {
+            case seq, type, livemode, created, sha256, body, reason
+            case receivedAt = "received_at"
+            case eventID = "event_id"
+            case remoteAddr = "remote_addr"
+            case signatureT = "signature_t"
+        }
     }
 
     /// Decodes and checks one line (without `\n`); the error text says what is wrong with it.
@@ -61,9 +70,9 @@ public struct JournalRecord: Sendable {
         }
         return .success(
             JournalRecord(
-                seq: fields.seq, receivedAt: fields.received_at, eventID: fields.event_id, type: fields.type,
-                livemode: fields.livemode, created: fields.created, remoteAddr: fields.remote_addr,
-                signatureT: fields.signature_t, sha256: fields.sha256, body: body, reason: fields.reason, line: line))
+                seq: fields.seq, receivedAt: fields.receivedAt, eventID: fields.eventID, type: fields.type,
+                livemode: fields.livemode, created: fields.created, remoteAddr: fields.remoteAddr,
+                signatureT: fields.signatureT, sha256: fields.sha256, body: body, reason: fields.reason, line: line))
     }
 }
 

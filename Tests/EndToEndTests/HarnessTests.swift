@@ -8,7 +8,7 @@ import WooshhookTesting
         // Inheritable on purpose (not close-on-exec): the child must still not get it.
         var unrelated: [Int32] = [-1, -1]
         try #require(pipe(&unrelated) == 0)
-        defer { unrelated.forEach { close($0) } }
+        defer { for fd in unrelated { close(fd) } }
         let listing = try SpawnedProcess.run("sh", ["-c", "ls /proc/$$/fd; true"])
         #expect(listing.status == 0, "\(listing.stderr)")
         #expect(listing.stdout.split(separator: "\n").sorted() == ["0", "1", "2"], "\(listing.stdout)")

@@ -77,7 +77,7 @@ struct ProcessSpawnTests {
     @Test func otherDescriptorsAreClosedOnlyWhenAsked() throws {
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0) // not close-on-exec
-        defer { fds.forEach { _ = close($0) } }
+        defer { for fd in fds { close(fd) } }
         let probe = ["sh", "-c", "test -e /proc/$$/fd/\(fds[1]) && echo open || echo closed"]
         #expect(try run(probe, closingOtherDescriptors: false).output == "open\n")
         #expect(try run(probe, closingOtherDescriptors: true).output == "closed\n")

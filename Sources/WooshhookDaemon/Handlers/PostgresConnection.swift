@@ -12,8 +12,8 @@ final class PostgresConnection {
         let keywords = parameters.map { strdup($0.keyword) } + [nil]
         let values = parameters.map { strdup($0.value) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let opened = keywords.map { $0.map { UnsafePointer($0) } }.withUnsafeBufferPointer { keywords in
             values.map { $0.map { UnsafePointer($0) } }.withUnsafeBufferPointer { values in
