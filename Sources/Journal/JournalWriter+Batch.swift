@@ -181,10 +181,10 @@ extension JournalWriter {
 
     /// Allocates the segment's blocks ahead of the writes, in steps of `blockReservation` bytes, without changing
     /// its size. An `fdatasync` after appending to a growing file also commits the allocation of the new blocks;
-    /// when they were allocated earlier it commits less (measured on this project's ext4 disk with 8 KiB appends:
-    /// p50 about 10 % and p99 about 25 % lower; BENCHMARKS.md has the figures). A file zero-filled in advance would
-    /// halve the p50, but its zeros would be visible after the last record, and a segment must end at its last
-    /// whole line. Here readers see nothing: the size, and so every reader, `tail -f` and `journal verify`, still
+    /// when they were allocated earlier it commits less (`Benchmarks/fsync-layouts` on this project's ext4 disk,
+    /// 4–16 KiB appends: p50 12–36 % and p99 20–50 % lower; BENCHMARKS.md has the figures). A file zero-filled in
+    /// advance would halve the p50, but its zeros would be visible after the last record, and a segment must end
+    /// at its last whole line. Here readers see nothing: the size, and so every reader, `tail -f` and `journal verify`, still
     /// ends at the last record. Where the file system has no such call, or no room for a whole step, the writes go
     /// on as before: this is an optimisation only.
     private func reserveBlocks(through end: Int) {
