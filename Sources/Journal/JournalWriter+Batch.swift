@@ -182,17 +182,21 @@ extension JournalWriter {
     /// Allocates the segment's blocks ahead of the writes, in steps of `blockReservation` bytes, without changing
     /// its size. An `fdatasync` after appending to a growing file also commits the allocation of the new blocks;
     /// when they were allocated earlier it commits less (`Benchmarks/fsync-layouts` on this project's ext4 disk,
-    /// 4–16 KiB appends: p50 12–36 % and p99 20–50 % lower; BENCHMARKS.md has the figures). A file zero-filled in
-    /// advance would halve the p50, but its zeros would be visible after the last record, and a segment must end
-    /// at its last whole line. Here readers see nothing: the size, and so every reader, `tail -f` and `journal verify`, still
-    /// ends at the last record. Where the file system has no such call, or no room for a whole step, the writes go
-    /// on as before: this is an optimisation only.
+    /// 4–16 KiB appends: p50 12–36 % and p99 20–50 % lower; inside the daemon, where most of a sync is the disk's
+    /// flush, the gain was within the noise: BENCHMARKS.md). It costs up to one step of `du` per active segment.
+    /// A file zero-filled in advance would halve the p50, but its zeros would be visible after the last record,
+    /// and a segment must end at its last whole line. Here readers see nothing: the size, and so every reader,
+    /// `tail -f` and `journal verify`, still ends at the last record. Where the file system has no such call, or no
+    /// room for a whole step, the writes go on as before: this is an optimisation only.
     private func reserveBlocks(through end: Int) {
         guard end > allocatedThrough else { return }
         let target = Swift.max(end, Swift.min(allocatedThrough + Self.blockReservation, configuration.segmentBytes))
         let error = system.preallocate(fd, allocatedThrough, target - allocatedThrough)
         // Failed or not, do not ask again before the writes pass this step: one call per step at most.
         allocatedThrough = target
+        // ext4 and XFS keep what a failed call did allocate: on a nearly full disk that would hold blocks nothing
+        // writes, which the cursors and dead letters beside the journal may need.
+        if error != 0 { DiskSpace.releaseReserve(fd, size: segmentOffset) }
         if error != 0 && !preallocationFailureLogged {
             preallocationFailureLogged = true
             logger.debug(

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import Metrics
 import Synchronization
+import SystemSupport
 
 /// The group-commit writer of one journal directory, after Redis's AOF: callers enqueue without blocking;
 /// one writer thread takes everything queued as a batch, gives it consecutive seqs, writes it with one `pwrite` and,
@@ -38,7 +39,8 @@ public final class JournalWriter: @unchecked Sendable {
     var fd: Int32 = -1
     var segmentPath = ""
     var segmentOffset = 0
-    /// Where the current segment's blocks are allocated to (see `reserveBlocks`); never less than `segmentOffset`.
+    /// How far the writer has reserved, or tried to reserve, the current segment's blocks (`reserveBlocks`): no
+    /// call is made again before the writes pass it. Never less than `segmentOffset`.
     var allocatedThrough = 0
     var nextSeq: UInt64 = 1
     var dedupe: DedupeIndex
@@ -187,6 +189,8 @@ public final class JournalWriter: @unchecked Sendable {
                 lastValid.map { $0 + 1 } ?? SegmentDirectory.firstSeq(ofFileName: (last as NSString).lastPathComponent)
                 ?? 1
             try openSegment(last)
+            // A reserve a crash left past the last record goes back; the next batch reserves again.
+            DiskSpace.releaseReserve(fd, size: segmentOffset)
         }
         appendedThrough.store(nextSeq - 1, ordering: .releasing)
         let now = system.wallClockSeconds()

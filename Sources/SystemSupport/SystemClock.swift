@@ -1,7 +1,8 @@
 import Glibc
 
-/// The clocks, read with `clock_gettime`: no allocation, no Foundation, cheap enough for every request. The one
-/// place the code reads them; a part whose timing is tested takes "now" as an argument instead
+/// The clocks, read with `clock_gettime`: no allocation, no Foundation, cheap enough for every request. The daemon
+/// reads them here for the times it writes down and for durations (a command's own `Date()` for a signature's
+/// timestamp or a deadline is left as it is); a part whose timing is tested takes "now" as an argument instead
 /// (`Verifier.checkFreshness(_:nowSeconds:)`, `TimeExpression.parse(_:nowMilliseconds:)`).
 public enum SystemClock {
     /// The wall clock (`CLOCK_REALTIME`) in milliseconds since the epoch: for times that are written down

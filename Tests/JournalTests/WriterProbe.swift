@@ -11,6 +11,7 @@ final class WriterProbe: @unchecked Sendable {
     private var sleeping = false
     private var signalledWakeUps = 0
     private var preallocationError: Int32 = 0
+    private var allocateBeforeFailing = false
     private var preallocations: [(offset: Int, length: Int)] = []
 
     /// The next `count` writes write half of their bytes and then fail with ENOSPC.
@@ -19,8 +20,14 @@ final class WriterProbe: @unchecked Sendable {
     /// Moves the writer's wall clock (retention, the dedupe window, hourly maintenance) forward.
     func advanceWallClock(bySeconds seconds: Int64) { state.withLock { wallClockOffset += seconds } }
 
-    /// Every later preallocation fails with `error`, as on a file system without `fallocate`.
-    func failPreallocation(with error: Int32) { state.withLock { preallocationError = error } }
+    /// Every later preallocation fails with `error`, as on a file system without `fallocate`; with
+    /// `afterAllocating`, only after allocating, as ext4 does when it runs out of room part of the way.
+    func failPreallocation(with error: Int32, afterAllocating: Bool = false) {
+        state.withLock {
+            preallocationError = error
+            allocateBeforeFailing = afterAllocating
+        }
+    }
 
     /// The ranges the writer asked to preallocate, in order.
     var preallocated: [(offset: Int, length: Int)] { state.withLock { preallocations } }
@@ -55,11 +62,13 @@ final class WriterProbe: @unchecked Sendable {
             },
             dataSync: live.dataSync,
             preallocate: { [self] fd, offset, length in
-                let error = state.withLock {
+                let (error, allocate) = state.withLock {
                     preallocations.append((offset, length))
-                    return preallocationError
+                    return (preallocationError, allocateBeforeFailing)
                 }
-                return error == 0 ? live.preallocate(fd, offset, length) : error
+                guard error != 0 else { return live.preallocate(fd, offset, length) }
+                if allocate { _ = live.preallocate(fd, offset, length) }
+                return error
             },
             wallClockSeconds: { [self] in live.wallClockSeconds() + state.withLock { wallClockOffset } },
             uptimeNanoseconds: live.uptimeNanoseconds,

@@ -112,6 +112,7 @@ final class RejectionLog: Sendable {
         var overflow = Array(repeating: 0, count: RejectionCodeIndex.count)
         var overflowSamples = [RejectionEntry?](repeating: nil, count: RejectionCodeIndex.count)
         var lastFailureLogged: Int64 = 0
+        var reserveFailureLogged = file.reserveFailure
         while true {
             let stopping = state.withLock { state -> Bool in
                 swap(&state.queue, &batch)
@@ -133,6 +134,11 @@ final class RejectionLog: Sendable {
                 lastFailureLogged = now
                 logger.error("rejection log not written (receiving is not affected)", metadata: ["error": "\(failure)"])
             }
+            // A rotation reserves anew: say once when that failed, and not again until it changes.
+            if let failure = file.reserveFailure, failure != reserveFailureLogged {
+                logger.warning("\(failure); rejections may go unrecorded if the disk fills up")
+            }
+            reserveFailureLogged = file.reserveFailure
             let wasEmpty = batch.isEmpty
             batch.removeAll(keepingCapacity: true)
             if stopping { return }

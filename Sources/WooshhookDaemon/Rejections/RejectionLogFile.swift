@@ -6,12 +6,13 @@ import SystemSupport
 /// begun. Neither file ever exceeds half the bound, so the two together never exceed it, whatever arrives. Written
 /// without fsync: losing the last lines in a crash costs nothing that the daemon's log and metrics do not also have.
 ///
-/// Each file has its whole share of the bound reserved on disk when it is opened (`DiskSpace.reserve`, keeping its
-/// size), so a disk that fills up afterwards still takes the lines that say why deliveries are being refused with
-/// `journal_unavailable`: the refusals an operator most needs to see are the ones a full disk causes. The two files
-/// together take about `max_bytes` on disk from the start (blocks round up; after `max_bytes` was lowered, a little
-/// more until the older file rotates away). A rotation frees the older file's reserve before the new file takes
-/// its own, so even a full disk keeps room for it.
+/// The current file has its whole share of the bound reserved on disk when it is opened (`DiskSpace.reserve`,
+/// keeping its size), so a disk that fills up afterwards still takes the lines that say why deliveries are being
+/// refused with `journal_unavailable`: the refusals an operator most needs to see are the ones a full disk causes.
+/// On disk that is half of `max_bytes` at first, and about `max_bytes` once the older file exists (blocks round up;
+/// after `max_bytes` was lowered, a little more until the older file rotates away). A rotation frees the older
+/// file's blocks just before the new file reserves, so the new file usually gets them back; on a full disk another
+/// writer can take them first, and the failure is logged.
 /// Used by the rejection writer's thread only.
 final class RejectionLogFile {
     static let currentName = "rejections.jsonl"
@@ -80,8 +81,10 @@ final class RejectionLogFile {
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
                 let reason = String(cString: strerror(errno))
-                // A torn line would spoil the next one too: cut back to the last whole line.
+                // A torn line would spoil the next one too: cut back to the last whole line. The cut gives the
+                // reserve back too; take it again for the lines to come.
                 _ = ftruncate(fd, off_t(size))
+                reserve()
                 return "cannot write \(currentPath): \(reason)"
             }
             offset += written
@@ -92,8 +95,7 @@ final class RejectionLogFile {
 
     private func rotate() -> String? {
         close()
-        // The older file goes first, so that its reserve is free for the new file's even on a full disk.
-        unlink(previousPath)
+        // Replacing the older file frees its blocks before the new file reserves its own.
         if rename(currentPath, previousPath) != 0 && errno != ENOENT {
             let reason = String(cString: strerror(errno))
             // Never grow past the bound: start the current file over instead.
@@ -115,6 +117,11 @@ final class RejectionLogFile {
         size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
         // A reserve left past the end by a larger `max_bytes` goes back first: the bound is the bound on disk.
         DiskSpace.releaseReserve(fd, size: size)
+        reserve()
+    }
+
+    /// Reserves the current file's share of the bound; a failure is kept in `reserveFailure` for the log.
+    private func reserve() {
         let error = DiskSpace.reserve(fd, offset: 0, length: fileBytes)
         reserveFailure =
             error == 0 || error == EOPNOTSUPP
