@@ -11,11 +11,16 @@ import Synchronization
 ///   any descriptor of the file is closed anywhere in the process);
 /// - the file is opened `O_CLOEXEC`, so an exec handler's command that outlives the daemon does not keep it.
 /// The file is never deleted: unlinking a lock file lets two processes hold locks on two different files of the same
-/// name. The holder writes its PID into it only so that the refusal can name it; the lock, not the PID, decides.
+/// name. The holder writes its PID into it only so that the refusal can name it; the lock, not the PID, decides. A
+/// daemon also records the address it really listens on in `wooshhook.address`, so that a command that must go
+/// through it (`replay --quarantine` while it runs) reaches it under `port: 0`, socket activation, or a
+/// configuration edited since it started.
 /// The name does not end in `.jsonl`, so readers, retention and `journal verify` never take it for a segment.
 public final class JournalLock: Sendable {
     /// The lock file's name inside the journal directory.
     public static let fileName = "wooshhook.lock"
+    /// Where a daemon holding the lock records the address it listens on.
+    public static let addressFileName = "wooshhook.address"
 
     /// The journal directory this lock guards.
     public let directory: String
@@ -54,6 +59,39 @@ public final class JournalLock: Sendable {
         return JournalLock(directory: directory, path: path, descriptor: fd)
     }
 
+    /// Records the address the holder listens on in `wooshhook.address` beside the lock (see the type's comment):
+    /// `PID HOST PORT`, written to a temporary file and renamed, so a reader sees the old text or the new, never
+    /// half. No fsync: only a live holder's record is believed, and a crash ends the holder. False when it could
+    /// not be written (a command then uses the configuration's address, as before).
+    @discardableResult
+    public func recordListener(host: String, port: Int) -> Bool {
+        let path = "\(directory)/\(Self.addressFileName)"
+        let temporary = path + ".tmp"
+        let text = Array("\(getpid()) \(host) \(port)\n".utf8)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        guard fd >= 0 else { return false }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == text.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
+    /// The address the live holder of the lock on `directory` listens on, when it recorded one: a record whose PID
+    /// is not the lock holder's (left by a daemon that has since died) is not believed.
+    public static func holderListener(directory: String) -> (host: String, port: Int)? {
+        guard let text = contents(of: "\(directory)/\(addressFileName)"),
+            let holder = holderPID("\(directory)/\(fileName)")
+        else { return nil }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 3, Int32(parts[0]) == holder, let port = Int(parts[2]), (1...65535).contains(port) else {
+            return nil
+        }
+        return (String(parts[1]), port)
+    }
+
     /// Gives the lock back (closing the file drops it; the file stays), when the writing is done. Idempotent.
     public func release() {
         let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
@@ -62,20 +100,22 @@ public final class JournalLock: Sendable {
 
     deinit { release() }
 
+    /// The lock file's text (it is a few dozen bytes); nil when it cannot be opened.
+    private static func contents(of path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return count < 0 ? nil : String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
     /// The PID written by the process that holds the lock; nil when it cannot be read. The holder writes it just
     /// after locking, so an empty file is read again for a moment before giving up.
     static func holderPID(_ path: String) -> Int32? {
         for _ in 0..<20 {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            if count > 0,
-                let pid = Int32(String(decoding: buffer[..<count], as: UTF8.self).filter { !$0.isWhitespace }), pid > 0
-            {
-                return pid
-            }
+            guard let text = contents(of: path) else { return nil }
+            if let pid = Int32(text.filter { !$0.isWhitespace }), pid > 0 { return pid }
             usleep(10_000)
         }
         return nil

@@ -36,6 +36,23 @@ struct JournalLockUnitTests {
         #expect(report.isClean && report.records == 1)
     }
 
+    /// The listening address is believed only from the live holder: a record left by a daemon that died (another
+    /// PID) is not, and the lock file itself still holds only the PID.
+    @Test func theHolderListenerIsTheLiveHoldersOnly() throws {
+        let journal = try TemporaryJournal()
+        defer { journal.cleanUp() }
+        let addressPath = "\(journal.directory)/\(JournalLock.addressFileName)"
+        try "999999 127.0.0.1 8085\n".write(toFile: addressPath, atomically: true, encoding: .utf8)
+        let lock = try JournalLock.acquire(directory: journal.directory)
+        defer { lock.release() }
+        #expect(JournalLock.holderListener(directory: journal.directory) == nil, "a dead daemon's address")
+        #expect(lock.recordListener(host: "::1", port: 48123))
+        let listener = JournalLock.holderListener(directory: journal.directory)
+        #expect(listener?.host == "::1" && listener?.port == 48123)
+        #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == "\(getpid())\n")
+        #expect(try journal.segments().isEmpty, "the address file is no segment either")
+    }
+
     @Test func aLockFileThatCannotBeOpenedIsAnErrorNamingIt() throws {
         let journal = try TemporaryJournal()
         defer { journal.cleanUp() }

@@ -32,7 +32,7 @@ public enum Daemon {
         var parts = StartedParts<Part>()
         // On a throw, everything started so far; after a clean shutdown, what `drainOrder` left (the journal lock).
         defer { parts.stopAll() }
-        _ = try parts.start(.journalLock) { () throws(DaemonError) in
+        let lock = try parts.start(.journalLock) { () throws(DaemonError) in
             try JournalOwnership.take(journalDirectory)
         } stop: {
             $0.release()
@@ -86,6 +86,12 @@ public enum Daemon {
         } stop: { server in
             pipeline.beginShutdown()
             server.shutdown(gracePeriodSeconds: configuration.shutdownTimeoutSeconds)
+        }
+        // Where a command that goes through the daemon finds it (JournalLock); the wildcard addresses are reached
+        // on loopback.
+        let reachableHost = ["0.0.0.0": "127.0.0.1", "::": "::1"][configuration.listenHost] ?? configuration.listenHost
+        if !lock.recordListener(host: reachableHost, port: server.boundPort) {
+            logger.warning("cannot record the listening address in \(lock.path); replay --quarantine uses listen.port")
         }
         logger.info(
             "listening",

@@ -149,10 +149,15 @@ extension WooshhookCommand {
                     throw ExitCode.failure
                 }
                 guard let secret = configuration.secrets.first else { throw ExitCode.configuration }
-                let host =
-                    configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
-                let url =
-                    "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(configuration.listenPort)\(configuration.path)"
+                // The address the daemon recorded in the lock file is where it really listens (`port: 0`, socket
+                // activation, a configuration edited since it started); the configuration's is the fallback.
+                let configured = (
+                    configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost,
+                    configuration.listenPort
+                )
+                let (address, port) = JournalLock.holderListener(directory: journalDirectory) ?? configured
+                let host = address.contains(":") ? "[\(address)]" : address
+                let url = "http://\(host):\(port)\(configuration.path)"
                 Console.warning(
                     "the journal is held by PID \(pid.map(String.init) ?? "?"); admitting through the daemon at \(url)")
                 return try post(records, to: url, signingSecret: secret)
