@@ -22,6 +22,40 @@ struct AdmissionAndReloadTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Sends SIGHUP, first writing `handlers` into the configuration when given, and returns the log line that
+    /// says how the reload went ("reloaded" or "reload refused"), or nil when none came.
+    private func reload(_ daemon: DaemonProcess, handlers: [[String: Any]]? = nil) throws -> String? {
+        if let handlers {
+            var config = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
+            config["handlers"] = handlers
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
+        }
+        let known = daemon.logLines().count
+        kill(try #require(daemon.pid), SIGHUP)
+        var outcome: String?
+        _ = eventually {
+            outcome = daemon.logLines().dropFirst(known).first {
+                $0.contains("reloaded") || $0.contains("reload refused")
+            }
+            return outcome != nil
+        }
+        return outcome
+    }
+
+    /// An exec command that takes `seconds` per event and marks its run with a `busy` folder: a second run that
+    /// starts while one is in progress writes its event id to `overlaps`.
+    private func markingLedger(_ outbox: HandlerTests.Outbox, seconds: String) -> String {
+        "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep \(seconds); "
+            + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
+    }
+
+    /// No run of `markingLedger` is in progress.
+    private func idle(_ outbox: HandlerTests.Outbox) -> Bool {
+        !FileManager.default.fileExists(atPath: "\(outbox.path)/busy")
+    }
+
     @Test func admissionWithTheDaemonStoppedJournalsOnceAndRunsTheHandlersOnce() throws {
         let outbox = try HandlerTests.Outbox()
         // Slow on the admitted event, so that a `serve` started meanwhile meets the lock the command holds.
@@ -84,32 +118,13 @@ struct AdmissionAndReloadTests {
         let daemon = try DaemonProcess(overrides: ["handlers": [ledger]])
         defer { daemon.cleanUp() }
         try daemon.start()
-        let pid = try #require(daemon.pid)
         try accept(.event(id: "evt_1"), daemon)
         #expect(eventually { outbox.lines("seen") == ["evt_1"] })
-
-        func reload(_ handlers: [[String: Any]]) throws -> String? {
-            var config = try #require(
-                try JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
-            config["handlers"] = handlers
-            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
-            let known = daemon.logLines().count
-            kill(pid, SIGHUP)
-            var outcome: String?
-            _ = eventually {
-                outcome = daemon.logLines().dropFirst(known).first {
-                    $0.contains("reloaded") || $0.contains("reload refused")
-                }
-                return outcome != nil
-            }
-            return outcome
-        }
 
         // The newcomer cannot start: its cursor is not a number.
         try "garbage\n".write(toFile: "\(daemon.journalDirectory)/cursors/newcomer", atomically: true, encoding: .utf8)
         // Listed first, so that nothing of the new set could have started before it fails.
-        let refused = try reload([newcomer, ledger])
+        let refused = try reload(daemon, handlers: [newcomer, ledger])
         #expect(
             refused?.contains("reload refused") == true && refused?.contains("newcomer") == true, "\(refused ?? "")")
         try accept(.event(id: "evt_2"), daemon)
@@ -120,7 +135,7 @@ struct AdmissionAndReloadTests {
         // Fixed: the same `ledger` carries on from its cursor in the new set, never run twice; the newcomer starts
         // at the journal's end.
         try FileManager.default.removeItem(atPath: "\(daemon.journalDirectory)/cursors/newcomer")
-        let reloaded = try reload([ledger, newcomer])
+        let reloaded = try reload(daemon, handlers: [ledger, newcomer])
         #expect(reloaded?.contains("reloaded") == true, "\(reloaded ?? "")")
         for index in 3...6 { try accept(.event(id: "evt_\(index)"), daemon) }
         #expect(eventually { outbox.lines("newcomer") == (3...6).map { "evt_\($0)" } }, "\(outbox.lines("newcomer"))")
@@ -135,23 +150,17 @@ struct AdmissionAndReloadTests {
     /// one takes over at the cursor after it, and the two never run at once.
     @Test func aHandlerInBothSetsIsTakenOverNeverRunTwiceAtOnce() throws {
         let outbox = try HandlerTests.Outbox()
-        let script =
-            "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 0.5; "
-            + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
+        let script = markingLedger(outbox, seconds: "0.5")
         let daemon = try DaemonProcess(overrides: ["handlers": [HandlerTests.exec("ledger", script)]])
         defer { daemon.cleanUp() }
         try daemon.start()
-        let pid = try #require(daemon.pid)
         for index in 1...3 { try accept(.event(id: "evt_\(index)"), daemon) }
         #expect(eventually { FileManager.default.fileExists(atPath: "\(outbox.path)/busy") })
-        let known = daemon.logLines().count
-        kill(pid, SIGHUP)
-        #expect(eventually { daemon.logLines().dropFirst(known).contains { $0.contains("reloaded") } })
+        #expect(try reload(daemon)?.contains("reloaded") == true)
         for index in 4...5 { try accept(.event(id: "evt_\(index)"), daemon) }
         #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 5 })
         // Done when the cursor is at evt_5 and no run is in progress (`busy` is the script's own marker).
-        let idle = { !FileManager.default.fileExists(atPath: "\(outbox.path)/busy") }
-        #expect(eventually { cursor(daemon, "ledger") == "5" && idle() })
+        #expect(eventually { cursor(daemon, "ledger") == "5" && idle(outbox) })
         #expect(outbox.lines("seen") == (1...5).map { "evt_\($0)" }, "each event once, in order")
         #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
         #expect(daemon.stop() == 0)
@@ -162,35 +171,19 @@ struct AdmissionAndReloadTests {
     /// goes back.
     @Test func aHandlerRemovedAndAddedBackWaitsForItsRetiredRunner() throws {
         let outbox = try HandlerTests.Outbox()
-        let script =
-            "mkdir \(outbox.path)/busy || echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/overlaps; sleep 1.5; "
-            + "echo $WOOSHHOOK_EVENT_ID >> \(outbox.path)/seen; rmdir \(outbox.path)/busy"
-        let ledger = HandlerTests.exec("ledger", script)
+        let ledger = HandlerTests.exec("ledger", markingLedger(outbox, seconds: "1.5"))
         let daemon = try DaemonProcess(overrides: ["handlers": [ledger]])
         defer { daemon.cleanUp() }
         try daemon.start()
-        let pid = try #require(daemon.pid)
-
-        func reload(_ handlers: [[String: Any]]) throws {
-            var config = try #require(
-                try JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: daemon.configPath))) as? [String: Any])
-            config["handlers"] = handlers
-            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: daemon.configPath))
-            let known = daemon.logLines().count
-            kill(pid, SIGHUP)
-            #expect(eventually { daemon.logLines().dropFirst(known).contains { $0.contains("reloaded") } })
-        }
 
         try accept(.event(id: "evt_1"), daemon)
         #expect(eventually { FileManager.default.fileExists(atPath: "\(outbox.path)/busy") })
-        try reload([])
-        try reload([ledger])
+        #expect(try reload(daemon, handlers: [])?.contains("reloaded") == true)
+        #expect(try reload(daemon, handlers: [ledger])?.contains("reloaded") == true)
         try accept(.event(id: "evt_2"), daemon)
         #expect(eventually(timeout: 15) { outbox.lines("seen").count >= 2 })
         // Done when the cursor is at evt_2 and no run is in progress: a retired runner's rerun would have shown.
-        let idle = { !FileManager.default.fileExists(atPath: "\(outbox.path)/busy") }
-        #expect(eventually { HandlerTests.cursor("ledger", daemon) == "2" && idle() })
+        #expect(eventually { HandlerTests.cursor("ledger", daemon) == "2" && idle(outbox) })
         #expect(outbox.lines("seen") == ["evt_1", "evt_2"], "each event once, in order")
         #expect(outbox.lines("overlaps").isEmpty, "two runners at once on: \(outbox.lines("overlaps"))")
         let cursor = try String(contentsOfFile: "\(daemon.journalDirectory)/cursors/ledger", encoding: .utf8)
